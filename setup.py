@@ -1,0 +1,42 @@
+"""Build script. Metadata lives in setup.cfg; this file picks TensorFlow.
+
+tf_kbackend needs TensorFlow >= 2.16, which PyPI ships under several
+distribution names: `tensorflow` (the default here), `tensorflow-cpu` (no
+CUDA libraries, a quarter of the download), `tensorflow-macos`,
+`tf-nightly`... pip cannot know that one satisfies another, so requiring
+`tensorflow` beside an installed `tensorflow-cpu` would install both. Name
+the one you use in the environment variable TF_KBACKEND_TF_PACKAGE:
+
+    TF_KBACKEND_TF_PACKAGE=tensorflow-cpu pip install tf_kbackend
+
+If it is unset and an installed TensorFlow distribution is visible to the
+build (pip --no-build-isolation, or setup.py develop), that one is used.
+"""
+
+import importlib.metadata
+import os
+
+from setuptools import setup
+
+_TF_DISTRIBUTIONS = ('tensorflow', 'tensorflow-cpu', 'tensorflow-gpu',
+                     'tensorflow-macos', 'tensorflow-intel', 'tf-nightly',
+                     'tf-nightly-cpu')
+_TF_VERSION = '>=2.16'
+
+
+def _tensorflow_requirement():
+  chosen = os.environ.get('TF_KBACKEND_TF_PACKAGE', '').strip()
+  if not chosen:
+    for name in _TF_DISTRIBUTIONS:
+      try:
+        importlib.metadata.version(name)
+      except importlib.metadata.PackageNotFoundError:
+        continue
+      chosen = name
+      break
+  return (chosen or 'tensorflow') + _TF_VERSION
+
+
+setup(install_requires=[
+    'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', _tensorflow_requirement()
+])

@@ -1,0 +1,35 @@
+"""tf_kbackend: the legacy Keras 2.x backend API on TensorFlow 2.
+
+Use it as `import tf_kbackend as K`, or run unchanged legacy Keras code with
+`KERAS_BACKEND=tf_kbackend`. The namespace is flat, like `keras.backend`;
+which implementation fills it is chosen, as in legacy Keras, by the
+`KERAS_BACKEND` environment variable or the `backend` key of `keras.json`:
+`tensorflow` (the default, tf_kbackend on TensorFlow 2), `numpy` (the numpy
+reference implementation) or the name of an external backend module. See
+`tf_kbackend.loader`.
+"""
+
+from tf_kbackend import config as _config
+from tf_kbackend import loader as _loader
+
+__version__ = '0.1.0'
+
+_implementation, _backend_name = _loader.resolve(_config.configured_backend())
+
+
+def backend():
+  """Returns the name of the backend in use: 'tensorflow', 'numpy', or the
+  external module's name.
+
+  >>> backend()
+  'tensorflow'
+  """
+  return _backend_name
+
+
+__all__ = sorted(set(_loader.public_names(_implementation)) | {'backend'})
+globals().update({
+    name: getattr(_implementation, name)
+    for name in __all__
+    if name != 'backend'
+})

@@ -1,0 +1,338 @@
+"""Global settings of the legacy backend: `keras.json`, float type, epsilon.
+
+This module imports neither TensorFlow nor any backend implementation, so
+that every backend (TensorFlow, the numpy reference, an external module)
+shares one copy of the settings and one validator per setting.
+
+Where the settings come from, in order of precedence:
+
+1. the setters (`set_floatx`, `set_epsilon`, ...), at run time;
+2. the `KERAS_BACKEND` environment variable (backend name only);
+3. `keras.json` in `$KERAS_HOME` or, without it, `~/.keras`;
+4. the legacy defaults: `float32`, `1e-07`, `channels_last`, `tensorflow`.
+
+A missing `keras.json` gets the defaults; like legacy Keras, a default file
+is written then, but only if none exists (never over an existing file) and
+only where the directory is writable. A file that is not valid JSON, or a
+key with an invalid value, is reported with a `ConfigWarning` naming the
+file and the key, and the default is used: the file is never rewritten.
+"""
+
+import json
+import os
+import warnings
+
+import numpy as np
+
+FLOATX_VALUES = ('float16', 'float32', 'float64')
+DATA_FORMAT_VALUES = ('channels_first', 'channels_last')
+DIM_ORDERING_VALUES = ('th', 'tf')
+
+DEFAULTS = {
+    'floatx': 'float32',
+    'epsilon': 1e-07,
+    'image_data_format': 'channels_last',
+    'backend': 'tensorflow',
+}
+
+
+class ConfigWarning(UserWarning):
+  """A `keras.json` that could not be used as written."""
+
+
+def _check_floatx(value):
+  if value not in FLOATX_VALUES:
+    raise ValueError(
+        f'Unknown floatx type: {value!r}. Accepted values: '
+        f'{", ".join(FLOATX_VALUES)}.')
+  return str(value)
+
+
+def _check_epsilon(value):
+  if isinstance(value, (bool, np.bool_)) or not isinstance(
+      value, (int, float, np.integer, np.floating)):
+    raise ValueError(
+        f'epsilon must be a number, such as 1e-07. Received: {value!r}.')
+  return float(value)
+
+
+def _check_data_format(value):
+  if value not in DATA_FORMAT_VALUES:
+    raise ValueError(
+        f'Unknown data_format: {value!r}. Accepted values: '
+        f'{", ".join(DATA_FORMAT_VALUES)}.')
+  return str(value)
+
+
+def _check_backend(value):
+  if not isinstance(value, str) or not value:
+    raise ValueError(
+        f'backend must be a non-empty module name string, such as '
+        f'"tensorflow". Received: {value!r}.')
+  return value
+
+
+# One validator per key: used by the file loader and the setters alike.
+_VALIDATORS = {
+    'floatx': _check_floatx,
+    'epsilon': _check_epsilon,
+    'image_data_format': _check_data_format,
+    'backend': _check_backend,
+}
+
+_settings = dict(DEFAULTS)
+
+
+def keras_dir():
+  """Returns the directory holding `keras.json`.
+
+  `$KERAS_HOME` when set, else `~/.keras`; like legacy Keras, `/tmp/.keras`
+  when the home directory is not writable.
+
+  >>> import os
+  >>> os.path.basename(keras_dir()) in ('.keras',) or 'KERAS_HOME' in os.environ
+  True
+  """
+  if 'KERAS_HOME' in os.environ:
+    return os.environ['KERAS_HOME']
+  base = os.path.expanduser('~')
+  if not os.access(base, os.W_OK):
+    base = '/tmp'
+  return os.path.join(base, '.keras')
+
+
+def config_path():
+  """Returns the path of the `keras.json` this process reads."""
+  return os.path.join(keras_dir(), 'keras.json')
+
+
+def _read_config_file(path):
+  """Returns the valid entries of the JSON file at `path`, warning on others."""
+  try:
+    with open(path, encoding='utf-8') as f:
+      raw = json.load(f)
+  except (OSError, ValueError) as e:
+    warnings.warn(
+        f'Could not read the Keras config file {path}: {e}. Using the '
+        f'defaults {DEFAULTS}; the file was left as it is.',
+        ConfigWarning, stacklevel=3)
+    return {}
+  if not isinstance(raw, dict):
+    warnings.warn(
+        f'The Keras config file {path} must hold a JSON object, such as '
+        f'{json.dumps(DEFAULTS)}; it holds a {type(raw).__name__}. Using the '
+        f'defaults; the file was left as it is.',
+        ConfigWarning, stacklevel=3)
+    return {}
+  entries = {}
+  for key, validate in _VALIDATORS.items():
+    if key not in raw:
+      continue
+    try:
+      entries[key] = validate(raw[key])
+    except ValueError as e:
+      warnings.warn(
+          f'Invalid value for key "{key}" in the Keras config file {path}: '
+          f'{e} Using the default {DEFAULTS[key]!r}.',
+          ConfigWarning, stacklevel=3)
+  if 'image_data_format' not in raw and raw.get('image_dim_ordering') in (
+      DIM_ORDERING_VALUES):
+    # Keras 1 config files name the data format by its Theano/TF ordering.
+    entries['image_data_format'] = _dim_ordering_to_data_format(
+        raw['image_dim_ordering'])
+  return entries
+
+
+def _write_default_config(path):
+  """Writes the default `keras.json` if, and only if, none exists yet."""
+  try:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # Mode 'x' fails if the file exists, so a file written by another
+    # process between our check and this call is never overwritten.
+    with open(path, 'x', encoding='utf-8') as f:
+      json.dump(DEFAULTS, f, indent=4)
+  except OSError:
+    pass  # Read-only or raced: the defaults in memory are what matter.
+
+
+def load_config():
+  """(Re)reads `keras.json` and `KERAS_BACKEND` into the global settings.
+
+  Called once at import; call it again after changing the file or the
+  environment.
+
+  Returns:
+    A dict of the settings in effect.
+
+  >>> sorted(load_config())
+  ['backend', 'epsilon', 'floatx', 'image_data_format']
+  """
+  path = config_path()
+  settings = dict(DEFAULTS)
+  if os.path.exists(path):
+    settings.update(_read_config_file(path))
+  else:
+    _write_default_config(path)
+  env_backend = os.environ.get('KERAS_BACKEND')
+  if env_backend:
+    settings['backend'] = env_backend
+  _settings.clear()
+  _settings.update(settings)
+  return dict(_settings)
+
+
+def configured_backend():
+  """Returns the backend name the settings ask for (env or keras.json)."""
+  return _settings['backend']
+
+
+def floatx():
+  """Returns the default float type, as a string.
+
+  Returns:
+    One of `'float16'`, `'float32'`, `'float64'`.
+
+  >>> floatx()
+  'float32'
+  """
+  return _settings['floatx']
+
+
+def set_floatx(floatx):
+  """Sets the default float type.
+
+  Args:
+    floatx: `'float16'`, `'float32'` or `'float64'`.
+
+  Raises:
+    ValueError: for any other value; the setting is left unchanged.
+
+  >>> set_floatx('float64'); floatx()
+  'float64'
+  >>> set_floatx('float32')
+  """
+  _settings['floatx'] = _check_floatx(floatx)
+
+
+def epsilon():
+  """Returns the fuzz factor used in numeric expressions.
+
+  >>> epsilon()
+  1e-07
+  """
+  return _settings['epsilon']
+
+
+def set_epsilon(e):
+  """Sets the fuzz factor used in numeric expressions.
+
+  Args:
+    e: a number, the new epsilon.
+
+  Raises:
+    ValueError: if `e` is not a number; the setting is left unchanged.
+
+  >>> set_epsilon(1e-05); epsilon()
+  1e-05
+  >>> set_epsilon(1e-07)
+  """
+  _settings['epsilon'] = _check_epsilon(e)
+
+
+def image_data_format():
+  """Returns the default image data format convention.
+
+  >>> image_data_format()
+  'channels_last'
+  """
+  return _settings['image_data_format']
+
+
+def set_image_data_format(data_format):
+  """Sets the default image data format convention.
+
+  Args:
+    data_format: `'channels_first'` or `'channels_last'`.
+
+  Raises:
+    ValueError: for any other value; the setting is left unchanged.
+
+  >>> set_image_data_format('channels_first'); image_data_format()
+  'channels_first'
+  >>> set_image_data_format('channels_last')
+  """
+  _settings['image_data_format'] = _check_data_format(data_format)
+
+
+def normalize_data_format(value):
+  """Checks a `data_format` argument, defaulting to `image_data_format()`.
+
+  Args:
+    value: `None`, `'channels_first'` or `'channels_last'` (any case).
+
+  Returns:
+    The data format, lower-cased.
+
+  Raises:
+    ValueError: for any other value.
+
+  >>> normalize_data_format(None)
+  'channels_last'
+  >>> normalize_data_format('Channels_First')
+  'channels_first'
+  """
+  if value is None:
+    return image_data_format()
+  if not isinstance(value, str) or value.lower() not in DATA_FORMAT_VALUES:
+    raise ValueError(
+        f'The `data_format` argument must be one of '
+        f'{", ".join(DATA_FORMAT_VALUES)}. Received: data_format={value!r}.')
+  return value.lower()
+
+
+def _dim_ordering_to_data_format(dim_ordering):
+  return 'channels_first' if dim_ordering == 'th' else 'channels_last'
+
+
+def image_dim_ordering():
+  """Legacy (Keras 1) name of the data format: `'th'` or `'tf'`.
+
+  >>> image_dim_ordering()
+  'tf'
+  """
+  return 'th' if image_data_format() == 'channels_first' else 'tf'
+
+
+def set_image_dim_ordering(dim_ordering):
+  """Legacy (Keras 1) setter: `'th'` is channels_first, `'tf'` channels_last.
+
+  Raises:
+    ValueError: for any value but `'th'` or `'tf'`.
+
+  >>> set_image_dim_ordering('th'); image_data_format()
+  'channels_first'
+  >>> set_image_dim_ordering('tf')
+  """
+  if dim_ordering not in DIM_ORDERING_VALUES:
+    raise ValueError(
+        f'Unknown dim_ordering: {dim_ordering!r}. Accepted values: '
+        f'{", ".join(DIM_ORDERING_VALUES)}.')
+  set_image_data_format(_dim_ordering_to_data_format(dim_ordering))
+
+
+def cast_to_floatx(x):
+  """Casts a numpy array (or anything array-like) to the default float type.
+
+  Args:
+    x: a numpy array, list or number.
+
+  Returns:
+    A numpy array of dtype `floatx()`.
+
+  >>> cast_to_floatx([1, 2]).dtype
+  dtype('float32')
+  """
+  return np.asarray(x, dtype=floatx())
+
+
+load_config()

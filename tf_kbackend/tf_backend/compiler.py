@@ -1,0 +1,207 @@
+"""Compiles part of the Keras graph into one TensorFlow function.
+
+`compile_subgraph` is the mechanism behind `K.function`, `K.eval` and
+`Session.run`. Given tensors to feed, tensors to fetch and variable updates,
+it:
+
+1. walks back from the fetches through the Keras graph, stopping at fed
+   tensors, to find the ops needed (TF1 `Session.run` pruning: any tensor
+   can be fed, not only placeholders);
+2. refuses, naming them, placeholders that are needed but not fed;
+3. copies those ops (as a `GraphDef`, with the public `import_graph_def`)
+   into a `tf.function` traced once with the feeds' static shapes, so None
+   dimensions never cause a retrace, binding fed tensors to the function's
+   arguments and captured variables to the variables themselves;
+4. applies the updates after every fetch and update value is computed, so
+   outputs see the values from before the call's updates and all updates
+   see the same old values (as `Function` did in legacy Keras: updates ran
+   under control dependencies on the outputs).
+
+The result is a `ConcreteFunction`, called through the thin path of
+`_tf_private.execute_function`.
+"""
+
+import tensorflow as tf
+
+from tf_kbackend.tf_backend import graph as graph_lib
+
+_ASSIGN_OPS = ('AssignVariableOp', 'AssignAddVariableOp',
+               'AssignSubVariableOp')
+_IMPORT_PREFIX = 'k'
+
+
+class Update:
+  """One variable update to apply after the fetches: `kind(var, value)`."""
+
+  def __init__(self, kind, handle, value, dtype):
+    self.kind = kind        # One of _ASSIGN_OPS.
+    self.handle = handle    # The variable's eager resource handle.
+    self.value = value      # A Keras-graph tensor, a variable, or a value.
+    self.dtype = dtype      # The variable's dtype.
+
+
+def _capture_map(graph):
+  """Maps each captured placeholder's name to the eager value it stands for."""
+  return {internal.name: external for external, internal in graph.captures}
+
+
+def updates_from_assign_op(op, captures, found):
+  """Appends the `Update`s an assign op, or a group of them, stands for.
+
+  Returns the ops that are not variable assignments, to run as they are.
+  """
+  if op.type in _ASSIGN_OPS:
+    resource, value = op.inputs[0], op.inputs[1]
+    handle = captures.get(resource.name)
+    if handle is not None:
+      found.append(Update(op.type, handle, value, value.dtype))
+      return list(op.control_inputs)
+    return [op]
+  if op.type == 'NoOp' and not op.inputs:
+    # tf.group(...) of updates.
+    others = []
+    for control_input in op.control_inputs:
+      others.extend(updates_from_assign_op(control_input, captures, found))
+    return others
+  return [op]
+
+
+def needed_ops(fetch_ops, fed_names):
+  """The ops needed to compute `fetch_ops`, not looking past fed tensors."""
+  needed = {}
+  stack = list(fetch_ops)
+  while stack:
+    op = stack.pop()
+    if op.name in needed:
+      continue
+    needed[op.name] = op
+    for tensor in op.inputs:
+      if tensor.name not in fed_names:
+        stack.append(tensor.op)
+    stack.extend(op.control_inputs)
+  return needed
+
+
+def _uses_functions(op):
+  for attr in op.node_def.attr.values():
+    if attr.HasField('func') or (attr.HasField('list') and attr.list.func):
+      return True
+  return False
+
+
+def subgraph_def(graph, ops):
+  """A `GraphDef` holding `ops` (and the function library if they need it)."""
+  graph_def = tf.compat.v1.GraphDef()
+  graph_def.versions.CopyFrom(graph.graph_def_versions)
+  library_needed = False
+  for op in ops:
+    node = graph_def.node.add()
+    node.CopyFrom(op.node_def)
+    # Colocation hints may name ops outside the subgraph; they only matter
+    # for placement, which the function runtime decides anyway.
+    if '_class' in node.attr:
+      del node.attr['_class']
+    library_needed = library_needed or _uses_functions(op)
+  if library_needed:
+    graph_def.library.CopyFrom(graph.as_graph_def().library)
+  return graph_def
+
+
+def describe_placeholder(tensor):
+  shape = tensor.shape
+  shape = 'unknown' if shape.rank is None else tuple(shape.as_list())
+  return f'{tensor.name!r} (shape {shape}, dtype {tensor.dtype.name})'
+
+
+def missing_feeds(needed, fed_names, captures):
+  """The placeholders among `needed` that are neither fed nor captures."""
+  missing = []
+  for op in needed.values():
+    if op.type != 'Placeholder':
+      continue
+    tensor = op.outputs[0]
+    if tensor.name not in fed_names and tensor.name not in captures:
+      missing.append(tensor)
+  return missing
+
+
+def _read_variable(graph, handle, dtype):
+  return tf.raw_ops.ReadVariableOp(resource=graph.capture(handle), dtype=dtype)
+
+
+def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
+                     what):
+  """Builds the concrete function computing `fetches` from `feeds`.
+
+  Args:
+    feeds: the Keras-graph tensors bound to the function's arguments, in
+      order (a sparse placeholder contributes its three component tensors).
+    feed_specs: a `tf.TensorSpec` per feed.
+    fetches: what the function returns, in order: Keras-graph tensors,
+      variables (read before the updates) or concrete values.
+    updates: a list of `Update`.
+    fetch_ops: other Keras-graph ops to run (fetched ops, extra fetches).
+    name: the function's name.
+    what: how to name the caller in error messages ('K.function', 'K.eval').
+
+  Returns:
+    A `ConcreteFunction` taking one tensor per feed and returning one per
+    fetch.
+
+  Raises:
+    ValueError: if a needed placeholder is not fed.
+  """
+  graph = graph_lib.get_graph()
+  captures = _capture_map(graph)
+  fed_names = {tensor.name for tensor in feeds}
+  symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
+  symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]
+  imported = symbolic_fetches + symbolic_values
+  needed = needed_ops([t.op for t in imported] + list(fetch_ops), fed_names)
+  missing = missing_feeds(needed, fed_names, captures)
+  if missing:
+    listed = ', '.join(describe_placeholder(t) for t in missing)
+    raise ValueError(
+        f'{what}: the requested outputs depend on placeholder(s) {listed}, '
+        f'which must be fed: list them among the inputs of K.function (or '
+        f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
+  graph_def = subgraph_def(graph, needed.values())
+  return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
+  used_captures = [n for n in captures if n.split(':')[0] in needed]
+
+  def body(*args):
+    inner = tf.compat.v1.get_default_graph()
+    input_map = {tensor.name: arg for tensor, arg in zip(feeds, args)}
+    for capture_name in used_captures:
+      input_map[capture_name] = inner.capture(captures[capture_name])
+    results = iter(tf.graph_util.import_graph_def(
+        graph_def, input_map=input_map, return_elements=return_names,
+        name=_IMPORT_PREFIX) if return_names else ())
+    values = {id(t): next(results) for t in imported}
+    outputs = []
+    for fetch in fetches:
+      if id(fetch) in values:
+        outputs.append(tf.identity(values[id(fetch)]))
+      elif isinstance(fetch, tf.Variable):
+        outputs.append(_read_variable(inner, fetch.handle, fetch.dtype))
+      else:
+        outputs.append(tf.identity(tf.convert_to_tensor(fetch)))
+    new_values = []
+    for update in updates:
+      if id(update.value) in values:
+        new_values.append(values[id(update.value)])
+      elif isinstance(update.value, tf.Variable):
+        new_values.append(_read_variable(inner, update.value.handle,
+                                         update.value.dtype))
+      else:
+        new_values.append(tf.cast(update.value, update.dtype))
+    # Created last: automatic control dependencies order each write after
+    # every read of the same variable above.
+    for update, value in zip(updates, new_values):
+      getattr(tf.raw_ops, update.kind)(
+          resource=inner.capture(update.handle), value=value)
+    return outputs
+
+  body.__name__ = name
+  return tf.function(body, input_signature=feed_specs,
+                     autograph=False).get_concrete_function()

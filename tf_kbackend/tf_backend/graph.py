@@ -1,0 +1,391 @@
+"""The bridge between the two worlds: the Keras graph and the symbolic scope.
+
+Concrete values (numpy arrays, Python numbers, eager tensors, variables)
+live in TensorFlow 2's eager world. Symbolic tensors (placeholders and what
+is computed from them) live in one `FuncGraph`, the *Keras graph*, which
+`clear_session()` replaces. A symbolic tensor is a real graph `tf.Tensor`,
+so `x.op`, `x.get_shape()`, `x.name` and raw `tf.*` ops work on it as they
+did in TF1.
+
+Every backend op is written once, in plain TensorFlow, and decorated with
+`graph_op`: if any argument is a symbolic tensor the op builds in the Keras
+graph, otherwise it runs eagerly. Inside the *symbolic scope* (`symbolic`,
+`symbolic_scope`, `name_scope`: TF1's graph-building blocks) every op builds
+in the Keras graph, whatever its arguments.
+
+Other modules reach the graph through `get_graph`, `graph_op`,
+`is_keras_symbolic` and `on_clear_session` only.
+"""
+
+import contextlib
+import functools
+
+import tensorflow as tf
+
+from tf_kbackend import _tf_private
+
+_GRAPH_NAME = 'keras_graph'
+
+
+class _State:
+  """Process-wide (not thread-local) state: every thread sees one graph."""
+  graph = None
+  generation = 0
+  uids = {}
+  reset_callbacks = []
+
+
+def get_graph():
+  """Returns the Keras graph, the `tf.Graph` holding all symbolic tensors.
+
+  It is created on first use and replaced by `clear_session()`.
+
+  >>> x = placeholder(shape=(2,))
+  >>> x.graph is get_graph()
+  True
+  """
+  if _State.graph is None:
+    graph = _tf_private.new_func_graph(_GRAPH_NAME)
+    graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
+    _State.graph = graph
+  return _State.graph
+
+
+def graph_generation():
+  """An integer that changes each time `clear_session()` resets the graph."""
+  return _State.generation
+
+
+def _is_graph_tensor(value):
+  return isinstance(value, tf.Tensor) and not isinstance(
+      value, _tf_private.EagerTensor)
+
+
+def is_symbolic(x):
+  """Returns True if `x` is a symbolic (graph) tensor, not a concrete value.
+
+  Variables, eager tensors, numpy arrays and Python values are concrete.
+
+  >>> is_symbolic(placeholder(shape=(2,)))
+  True
+  >>> is_symbolic(variable(1.0))
+  False
+  """
+  if _is_graph_tensor(x) or isinstance(x, tf.Operation):
+    return True
+  if isinstance(x, (tf.SparseTensor, tf.IndexedSlices)):
+    return _is_graph_tensor(x.values)
+  return False
+
+
+def _retired_graph_error(value):
+  return ValueError(
+      f'{value!r} belongs to a Keras graph that clear_session() has reset; '
+      f'it can no longer be used. Build it again (placeholders, layers, '
+      f'models) after clear_session().')
+
+
+def check_in_current_graph(value, role='Tensor'):
+  """Raises ValueError if symbolic `value` is not from the current Keras graph.
+
+  Args:
+    value: a symbolic tensor, sparse tensor or operation.
+    role: what `value` is to the caller, for the message, e.g.
+      'input 2 of K.function'.
+  """
+  graph = getattr(value, 'graph', None)
+  if graph is None and isinstance(value, (tf.SparseTensor, tf.IndexedSlices)):
+    graph = value.values.graph
+  if graph is _State.graph:
+    return
+  if _is_keras_graph(graph):
+    raise _retired_graph_error(value)
+  raise ValueError(
+      f'{role} {value!r} is a tensor of another graph ({graph!r}), not of '
+      f'the Keras graph. Symbolic tensors must come from K.placeholder, '
+      f'K.learning_phase() or ops applied to them.')
+
+
+def _refers_to_keras_graph(values):
+  """True if any (nested) value is a symbolic tensor of the Keras graph.
+
+  Raises ValueError for a tensor of a graph that clear_session() retired.
+  """
+  for value in values:
+    if isinstance(value, (list, tuple)):
+      if _refers_to_keras_graph(value):
+        return True
+    elif isinstance(value, dict):
+      if _refers_to_keras_graph(value.values()):
+        return True
+    elif _is_graph_tensor(value) or isinstance(value, tf.Operation):
+      graph = value.graph
+      if graph is _State.graph:
+        return True
+      if _is_keras_graph(graph):
+        raise _retired_graph_error(value)
+    elif isinstance(value, (tf.SparseTensor, tf.IndexedSlices)):
+      if _refers_to_keras_graph((value.values,)):
+        return True
+  return False
+
+
+def in_symbolic_scope():
+  """True inside `symbolic_scope()` (or `K.symbolic`, `K.name_scope`)."""
+  graph = _State.graph
+  return graph is not None and tf.compat.v1.get_default_graph() is graph
+
+
+def graph_op(fn):
+  """Makes a backend op work in both worlds.
+
+  The decorated op runs eagerly on concrete arguments and builds in the
+  Keras graph when any argument (at any nesting depth of lists, tuples and
+  dicts) is a symbolic tensor of it, or when called in the symbolic scope.
+  Ops are written in plain TensorFlow and need not know which world they
+  are in.
+
+  >>> @graph_op
+  ... def double(x):
+  ...   return tf.multiply(x, 2)
+  >>> double(3.0).numpy()
+  6.0
+  >>> is_symbolic(double(placeholder(shape=())))
+  True
+  """
+
+  @functools.wraps(fn)
+  def wrapper(*args, **kwargs):
+    # True only for tensors of the current graph; raises for a retired one.
+    if _refers_to_keras_graph(args) or _refers_to_keras_graph(kwargs.values()):
+      graph = _State.graph
+      if tf.compat.v1.get_default_graph() is not graph:
+        with graph.as_default():
+          return fn(*args, **kwargs)
+    return fn(*args, **kwargs)
+
+  wrapper.__wrapped_graph_op__ = fn
+  return wrapper
+
+
+@contextlib.contextmanager
+def symbolic_scope():
+  """A block in which every op builds symbolic tensors in the Keras graph.
+
+  What TF1 code took for granted: inside, `K.cast(variable)` or
+  `K.random_normal((2, 3))` are graph tensors re-evaluated at each
+  `K.function` call, not values computed once. Variables created inside
+  with `K.variable` stay eager (concrete).
+
+  >>> with symbolic_scope():
+  ...   y = cast(variable(1.0), 'int32')
+  >>> is_symbolic(y)
+  True
+  """
+  graph = get_graph()
+  if tf.compat.v1.get_default_graph() is graph:
+    yield graph
+    return
+  with graph.as_default():
+    yield graph
+
+
+def symbolic(func):
+  """Decorator: run `func` in the symbolic scope (Keras 2.3.1's `K.symbolic`).
+
+  Use it on code that builds a computation to run later with `K.function`,
+  such as an optimizer's `get_updates`.
+
+  >>> @symbolic
+  ... def lr_schedule(iterations):
+  ...   return 0.1 / (1.0 + cast(iterations, 'float32'))
+  >>> is_symbolic(lr_schedule(variable(0, dtype='int64')))
+  True
+  """
+
+  @functools.wraps(func)
+  def symbolic_wrapper(*args, **kwargs):
+    with symbolic_scope():
+      return func(*args, **kwargs)
+
+  return symbolic_wrapper
+
+
+def eager(func):
+  """Decorator: run `func` eagerly, outside the symbolic scope (`K.eager`).
+
+  >>> @eager
+  ... def total(x):
+  ...   return tf.reduce_sum(x)
+  >>> with symbolic_scope():
+  ...   s = total([1.0, 2.0])
+  >>> float(s)
+  3.0
+  """
+
+  @functools.wraps(func)
+  def eager_wrapper(*args, **kwargs):
+    if in_symbolic_scope():
+      with tf.init_scope():
+        return func(*args, **kwargs)
+    return func(*args, **kwargs)
+
+  return eager_wrapper
+
+
+@contextlib.contextmanager
+def name_scope(name, *args, **kwargs):
+  """A named graph-building block, as `tf.name_scope` was for TF1 Keras.
+
+  Ops built inside get `name` as a prefix, and, as in TF1 (where a name
+  scope only ever meant graph building), run in the symbolic scope.
+  Variables created inside get the prefix too: `dense_1/kernel:0`.
+
+  Args:
+    name: the scope name.
+    *args: accepted for TF1's `name_scope(name, default_name, values)`.
+    **kwargs: same.
+
+  Yields:
+    The full scope name, ending in '/'.
+
+  >>> with name_scope('block'):
+  ...   y = placeholder(shape=(2,)) * 2.0
+  >>> y.name.startswith('block/')
+  True
+  """
+  del args, kwargs  # TF1's default_name/values only picked a default name.
+  with symbolic_scope() as graph:
+    with graph.name_scope(name) as scope:
+      yield scope
+
+
+def current_name_scope():
+  """The Keras graph's current name scope, without a trailing '/'."""
+  graph = _State.graph
+  return graph.get_name_scope() if graph is not None else ''
+
+
+def _flatten_control_inputs(control_inputs):
+  if control_inputs is None:
+    return []
+  if isinstance(control_inputs, (list, tuple)):
+    flat = []
+    for item in control_inputs:
+      flat.extend(_flatten_control_inputs(item))
+    return flat
+  return [control_inputs]
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+  """Ops built inside run only after `control_inputs` (TF1 semantics).
+
+  With symbolic control inputs (update ops, graph tensors) the block is in
+  the symbolic scope; with concrete ones it is a no-op, as in eager TF2,
+  where ops already run in program order.
+
+  Args:
+    control_inputs: an op or tensor, a list of them, or None.
+
+  >>> v = variable(0.0)
+  >>> with control_dependencies([update_add(v, 1.0)]):
+  ...   y = identity(v)
+  >>> float(eval(y))
+  1.0
+  """
+  inputs = _flatten_control_inputs(control_inputs)
+  if _refers_to_keras_graph(inputs):
+    with symbolic_scope() as graph:
+      with graph.control_dependencies(inputs):
+        yield
+  elif in_symbolic_scope():
+    with _State.graph.control_dependencies(inputs or None):
+      yield
+  else:
+    yield
+
+
+def get_uid(prefix=''):
+  """Returns a unique integer per `prefix`, counting from 1 per session.
+
+  Args:
+    prefix: the string to count for, such as a layer type name.
+
+  >>> reset_uids()
+  >>> get_uid('dense'), get_uid('dense'), get_uid('conv')
+  (1, 2, 1)
+  """
+  _State.uids[prefix] = _State.uids.get(prefix, 0) + 1
+  return _State.uids[prefix]
+
+
+def reset_uids():
+  """Resets the counters of `get_uid`.
+
+  >>> get_uid('x'); reset_uids(); get_uid('x')
+  1
+  """
+  _State.uids = {}
+
+
+def on_clear_session(callback):
+  """Registers `callback()` to run when `clear_session()` resets the graph."""
+  _State.reset_callbacks.append(callback)
+  return callback
+
+
+def clear_session():
+  """Destroys the Keras graph and all state built on it, and starts afresh.
+
+  Resets the graph (placeholders and symbolic tensors of the old one raise
+  a clear error if used), the `get_uid` counters, the learning phase and
+  every compiled-function cache. Variables are ordinary Python objects and
+  live on while referenced.
+
+  >>> x = placeholder(shape=(2,))
+  >>> clear_session()
+  >>> x.graph is get_graph()
+  False
+  """
+  old = _State.graph
+  if old is not None:
+    old._tf_kbackend_retired = True  # pylint: disable=protected-access
+  _State.graph = None
+  _State.generation += 1
+  reset_uids()
+  for callback in _State.reset_callbacks:
+    callback()
+
+
+class _SymbolicFallbackDispatcher(_tf_private.GlobalOpDispatcher):
+  """Re-runs a raw `tf.*` op in the Keras graph when eager mode refused it.
+
+  Most raw TF ops applied to Keras tensors build into the Keras graph by
+  themselves; a few (`tf.cond`, `tf.map_fn`, `tf.py_function`, ...) check
+  for eager execution first and fail with a TypeError or ValueError.
+  TensorFlow offers registered dispatchers a second chance at such calls:
+  this one retries the call in the Keras graph when an argument is a Keras
+  tensor, and declines otherwise.
+  """
+
+  def handle(self, op, args, kwargs):
+    graph = _State.graph
+    if (tf.compat.v1.get_default_graph() is graph or
+        not (_refers_to_keras_graph(args) or
+             _refers_to_keras_graph(kwargs.values()))):
+      return self.NOT_SUPPORTED
+    with graph.as_default():
+      return op(*args, **kwargs)
+
+
+_SymbolicFallbackDispatcher().register()
+
+
+def _is_keras_graph(graph):
+  return hasattr(graph, '_tf_kbackend_generation')
+
+
+# TF1 semantics for Keras-graph tensors: hashable, `==` is identity (so
+# `feed_dict={x: value}` and `x in tensors` work); see `_tf_private`.
+_tf_private.use_identity_semantics(_is_keras_graph)

@@ -1,0 +1,288 @@
+"""`K.function`, `K.gradients` and `K.stop_gradient`."""
+
+import tensorflow as tf
+
+from tf_kbackend import _tf_private
+from tf_kbackend.tf_backend import compiler
+from tf_kbackend.tf_backend import feeds as feeds_lib
+from tf_kbackend.tf_backend import graph as graph_lib
+
+# Keyword arguments of TF1's `Session.run` that `K.function` forwarded;
+# accepted and ignored (TF2 has no run options or run metadata).
+_SESSION_RUN_KWARGS = ('options', 'run_metadata')
+
+
+def _label(tensor, position, function_name):
+  role = f'input {position} of K.function {function_name!r}'
+  if isinstance(tensor, tf.SparseTensor):
+    return f'placeholder {tensor.values.name!r} ({role})'
+  name = getattr(tensor, 'name', repr(tensor))
+  return f'placeholder {name!r} ({role})'
+
+
+def _check_fed(tensor, position, function_name):
+  if not graph_lib.is_symbolic(tensor) or isinstance(tensor, tf.Operation):
+    raise ValueError(
+        f'Input {position} of K.function {function_name!r} must be a '
+        f'placeholder (or another symbolic tensor to feed). Received: '
+        f'{tensor!r}.')
+  graph_lib.check_in_current_graph(
+      tensor, f'Input {position} of K.function {function_name!r}')
+
+
+def _as_fetch(output, position, function_name):
+  """An output as the compiler takes it (dense, or sparse kept whole)."""
+  if isinstance(output, tf.IndexedSlices):
+    with graph_lib.symbolic_scope():
+      return tf.convert_to_tensor(output)
+  if graph_lib.is_symbolic(output):
+    if isinstance(output, tf.Operation):
+      raise ValueError(
+          f'Output {position} of K.function {function_name!r} is an op, '
+          f'which has no value: pass it in `updates` instead. Received: '
+          f'{output.name!r}.')
+    graph_lib.check_in_current_graph(
+        output, f'Output {position} of K.function {function_name!r}')
+  return output
+
+
+def _flatten_updates(updates):
+  flat = []
+  for update in updates or ():
+    if isinstance(update, list):
+      flat.extend(_flatten_updates(update))
+    else:
+      flat.append(update)
+  return flat
+
+
+def _collect_updates(updates, function_name):
+  """Splits `updates` into variable `Update`s and other ops to run."""
+  graph = graph_lib.get_graph()
+  captures = compiler._capture_map(graph)  # pylint: disable=protected-access
+  found, other_ops = [], []
+  for position, update in enumerate(_flatten_updates(updates)):
+    if isinstance(update, tuple):
+      if len(update) != 2 or not isinstance(update[0], tf.Variable):
+        raise ValueError(
+            f'Update {position} of K.function {function_name!r} must be an '
+            f'update op or a (variable, new_value) tuple. Received: '
+            f'{update!r}.')
+      variable, value = update
+      if graph_lib.is_symbolic(value):
+        graph_lib.check_in_current_graph(
+            value, f'Update {position} of K.function {function_name!r}')
+        if value.dtype != variable.dtype:
+          with graph_lib.symbolic_scope():
+            value = tf.cast(value, variable.dtype)
+      found.append(compiler.Update('AssignVariableOp', variable.handle, value,
+                                   variable.dtype))
+      continue
+    op = getattr(update, 'op', update)
+    if not isinstance(op, tf.Operation):
+      raise ValueError(
+          f'Update {position} of K.function {function_name!r} must be an '
+          f'update op (such as K.update_add(...)) or a (variable, new_value) '
+          f'tuple. Received: {update!r}.')
+    graph_lib.check_in_current_graph(
+        op, f'Update {position} of K.function {function_name!r}')
+    other_ops.extend(compiler.updates_from_assign_op(op, captures, found))
+  return found, other_ops
+
+
+class Function:
+  """A compiled graph function: `Function(inputs, outputs, updates)([values])`.
+
+  Built by `function()`; see there. Calling it feeds `inputs`, computes
+  `outputs` and applies `updates`, returning numpy arrays.
+  """
+
+  def __init__(self, inputs, outputs, updates=None, name=None,
+               **session_kwargs):
+    self.name = name or 'keras_function'
+    # How errors name the caller: K.eval and Session.run compile through here.
+    description = session_kwargs.pop('_description', None) or (
+        f'K.function {self.name!r}')
+    feed_dict = session_kwargs.pop('feed_dict', None) or {}
+    fetches = session_kwargs.pop('fetches', None) or []
+    for key in _SESSION_RUN_KWARGS:
+      session_kwargs.pop(key, None)
+    if session_kwargs:
+      raise ValueError(
+          f'Invalid argument(s) passed to K.function: '
+          f'{", ".join(sorted(session_kwargs))}. Accepted: inputs, outputs, '
+          f'updates, name, feed_dict, fetches, options, run_metadata.')
+    if not isinstance(inputs, (list, tuple)):
+      raise TypeError(
+          f'`inputs` of K.function should be a list or tuple. Received: '
+          f'{inputs!r}.')
+    self._single_output = not isinstance(outputs, (list, tuple))
+    outputs = [outputs] if self._single_output else list(outputs)
+    self.inputs = list(inputs)
+    self.outputs = outputs
+    self.updates = updates
+    self.feed_dict = feed_dict
+    self._fixed_feeds = list(feed_dict)
+
+    fed = self.inputs + self._fixed_feeds
+    for position, tensor in enumerate(fed):
+      _check_fed(tensor, position, self.name)
+    labels = [_label(t, i, self.name) for i, t in enumerate(fed)]
+    self._converters = [feeds_lib.converter(t, l) for t, l in zip(fed, labels)]
+    feed_tensors, feed_specs = [], []
+    for tensor in fed:
+      parts, specs = feeds_lib.feed_tensors_and_specs(tensor)
+      feed_tensors.extend(parts)
+      feed_specs.extend(specs)
+
+    fetches_in = [_as_fetch(o, i, self.name) for i, o in enumerate(outputs)]
+    self._sparse_outputs = [isinstance(o, tf.SparseTensor) for o in fetches_in]
+    flat_fetches = []
+    for fetch in fetches_in:
+      if isinstance(fetch, tf.SparseTensor):
+        flat_fetches.extend([fetch.indices, fetch.values, fetch.dense_shape])
+      else:
+        flat_fetches.append(fetch)
+    found, other_ops = _collect_updates(list(updates or []) + list(fetches),
+                                        self.name)
+    self._concrete = compiler.compile_subgraph(
+        feed_tensors, feed_specs, flat_fetches, found, other_ops,
+        name=self.name, what=description)
+    self._function_name = self._concrete.function_def.signature.name
+    self._captured = list(self._concrete.captured_inputs)
+    self._num_outputs = len(self._concrete.outputs)
+    self._attrs = _tf_private.function_call_attrs()
+    self._num_inputs = len(self.inputs)
+
+  def _pack(self, results):
+    if any(self._sparse_outputs):
+      packed, i = [], 0
+      for sparse in self._sparse_outputs:
+        if sparse:
+          packed.append(tf.compat.v1.SparseTensorValue(
+              *(t.numpy() for t in results[i:i + 3])))
+          i += 3
+        else:
+          packed.append(results[i].numpy())
+          i += 1
+    else:
+      packed = [t.numpy() for t in results]
+    return packed[0] if self._single_output else packed
+
+  def __call__(self, inputs):
+    """Feeds `inputs` (a list, one value per input) and returns the outputs.
+
+    Raises:
+      ValueError: for the wrong number of inputs, or a value whose shape
+        or dtype does not fit its placeholder.
+    """
+    if not isinstance(inputs, (list, tuple)):
+      raise TypeError(
+          f'K.function {self.name!r} takes a list or tuple of input values, '
+          f'one per input. Received: {type(inputs).__name__}.')
+    if len(inputs) != self._num_inputs:
+      raise ValueError(
+          f'K.function {self.name!r} expects {self._num_inputs} input '
+          f'value(s), one for each of '
+          f'{[getattr(t, "name", t) for t in self.inputs]}, but received '
+          f'{len(inputs)}.')
+    args = []
+    for convert, value in zip(self._converters, inputs):
+      args.extend(convert(value))
+    if self._fixed_feeds:
+      # Read at each call: legacy Keras kept the caller's dict, not a copy.
+      for convert, tensor in zip(self._converters[self._num_inputs:],
+                                 self._fixed_feeds):
+        args.extend(convert(self.feed_dict[tensor]))
+    if _tf_private.tape_is_recording():
+      return self._pack(self._concrete(*args))
+    args.extend(self._captured)
+    results = _tf_private.execute_function(
+        self._function_name, args, self._attrs, self._num_outputs)
+    return self._pack(results or [])
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+  """Compiles a function from symbolic inputs to outputs, with updates.
+
+  The subgraph from `inputs` to `outputs` and `updates` is compiled once
+  into a TensorFlow function (None dimensions do not cause retracing) and
+  each call runs it with minimal Python overhead.
+
+  Args:
+    inputs: a list of placeholders (or other symbolic tensors) to feed,
+      possibly including `learning_phase()` and sparse placeholders.
+    outputs: a list of tensors to return (or a single tensor, to return a
+      single array). Variables return their value.
+    updates: update ops (`update_add(...)`, ...) or `(variable, new_value)`
+      tuples, applied after the outputs are computed: the outputs see the
+      variables' values from before the call.
+    name: a name for the function.
+    **kwargs: Keras 2.3.1's `feed_dict` (fixed extra feeds) and `fetches`
+      (extra ops to run); TF1's `options` and `run_metadata` are ignored.
+
+  Returns:
+    A `Function`: call it with a list of values, one per input (numpy
+    arrays, lists, numbers, eager tensors); it returns a list of numpy
+    arrays.
+
+  Raises:
+    ValueError: for an output that depends on a placeholder not in
+      `inputs`, a tensor of a cleared session, or an unknown keyword.
+
+  >>> x = placeholder(shape=(None, 2))
+  >>> w = variable([[1.0], [2.0]])
+  >>> f = function([x], [dot(x, w)], updates=[update_add(w, [[1.0], [1.0]])])
+  >>> f([np.array([[1.0, 1.0]])])[0]  # uses w before the update
+  array([[3.]], dtype=float32)
+  >>> f([np.array([[1.0, 1.0]])])[0]
+  array([[5.]], dtype=float32)
+  """
+  return Function(inputs, outputs, updates=updates, name=name, **kwargs)
+
+
+def gradients(loss, variables):
+  """Returns the gradients of `loss` with respect to `variables`.
+
+  Args:
+    loss: a symbolic scalar (or tensor, summed) of the Keras graph.
+    variables: a variable, placeholder or intermediate tensor, or a list.
+
+  Returns:
+    A list of symbolic gradient tensors, None where `loss` does not depend
+    on the variable (as legacy Keras).
+
+  Raises:
+    ValueError: if `loss` is a concrete value; differentiate concrete
+      values with `tf.GradientTape`.
+
+  >>> x = placeholder(shape=(3,))
+  >>> g = gradients(sum(square(x)), [x])[0]
+  >>> function([x], [g])([np.array([1.0, 2.0, 3.0])])[0]
+  array([2., 4., 6.], dtype=float32)
+  """
+  if not graph_lib.is_symbolic(loss):
+    raise ValueError(
+        f'K.gradients needs a symbolic loss (computed from placeholders, or '
+        f'built inside K.symbolic / K.name_scope). Received the concrete '
+        f'value {loss!r}; to differentiate concrete values use '
+        f'tf.GradientTape.')
+  graph_lib.check_in_current_graph(loss, 'The loss passed to K.gradients')
+  variable_list = list(variables) if isinstance(variables,
+                                                (list, tuple)) else [variables]
+  with graph_lib.symbolic_scope():
+    return tf.compat.v1.gradients(loss, variable_list,
+                                  colocate_gradients_with_ops=True)
+
+
+@graph_lib.graph_op
+def stop_gradient(variables):
+  """Returns `variables` with gradients stopped (a tensor or a list).
+
+  >>> x = placeholder(shape=(2,))
+  >>> gradients(sum(x * stop_gradient(x)), [x])[0] is not None
+  True
+  """
+  if isinstance(variables, (list, tuple)):
+    return [tf.stop_gradient(v) for v in variables]
+  return tf.stop_gradient(variables)
