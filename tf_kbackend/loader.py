@@ -59,7 +59,7 @@ def validate_backend_module(module, name=None):
   >>> validate_backend_module(types.SimpleNamespace(placeholder=1))
   Traceback (most recent call last):
   ...
-  tf_kbackend.loader.BackendError: Invalid backend "namespace". Missing required entries: variable, function.
+  tf_kbackend.loader.BackendError: Invalid backend "SimpleNamespace". Missing required entries: variable, function.
   """
   missing = [e for e in REQUIRED_ENTRIES if not hasattr(module, e)]
   if missing:

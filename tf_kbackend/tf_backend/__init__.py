@@ -35,10 +35,21 @@ from tf_kbackend.tf_backend.variables import (
     random_normal_variable, random_uniform_variable, set_value, update,
     update_add, update_sub, v1_variable_initialization, variable, zeros,
     zeros_like, identity)
+from tf_kbackend.tf_backend import control_flow as _control_flow
+from tf_kbackend.tf_backend import conv_ops as _conv_ops
+from tf_kbackend.tf_backend import ctc_ops as _ctc_ops
 from tf_kbackend.tf_backend import math_ops as _math_ops
 from tf_kbackend.tf_backend import nn_ops as _nn_ops
+from tf_kbackend.tf_backend import random_ops as _random_ops
+from tf_kbackend.tf_backend import shape_ops as _shape_ops
+# The op modules export exactly their `__all__`.
+from tf_kbackend.tf_backend.control_flow import *  # noqa: F401,F403
+from tf_kbackend.tf_backend.conv_ops import *  # noqa: F401,F403
+from tf_kbackend.tf_backend.ctc_ops import *  # noqa: F401,F403
 from tf_kbackend.tf_backend.math_ops import *  # noqa: F401,F403
 from tf_kbackend.tf_backend.nn_ops import *  # noqa: F401,F403
+from tf_kbackend.tf_backend.random_ops import *  # noqa: F401,F403
+from tf_kbackend.tf_backend.shape_ops import *  # noqa: F401,F403
 
 
 def backend():
@@ -71,4 +82,6 @@ __all__ = [
     'moving_average_update', 'zeros', 'ones', 'eye', 'zeros_like',
     'ones_like', 'identity', 'random_uniform_variable',
     'random_normal_variable', 'cast', 'switch',
-] + _math_ops.__all__ + _nn_ops.__all__
+] + (_math_ops.__all__ + _shape_ops.__all__ + _nn_ops.__all__ +
+     _conv_ops.__all__ + _random_ops.__all__ + _control_flow.__all__ +
+     _ctc_ops.__all__)

@@ -148,7 +148,7 @@ def graph_op(fn):
   >>> @graph_op
   ... def double(x):
   ...   return tf.multiply(x, 2)
-  >>> double(3.0).numpy()
+  >>> float(double(3.0))
   6.0
   >>> is_symbolic(double(placeholder(shape=())))
   True
@@ -323,7 +323,7 @@ def get_uid(prefix=''):
 def reset_uids():
   """Resets the counters of `get_uid`.
 
-  >>> get_uid('x'); reset_uids(); get_uid('x')
+  >>> _ = get_uid('x'); reset_uids(); get_uid('x')
   1
   """
   _State.uids = {}

@@ -212,8 +212,8 @@ def get_session():
   """Returns the session: TF1's `run(fetches, feed_dict)` on the Keras graph.
 
   >>> sess = get_session()
-  >>> sess.run(variable(3.0))
-  3.0
+  >>> sess.run(variable([3.0]))
+  array([3.], dtype=float32)
   """
   if _State.session is None:
     _State.session = Session()
@@ -286,8 +286,8 @@ def set_session(session):
   >>> config = tf.compat.v1.ConfigProto()
   >>> config.gpu_options.allow_growth = True
   >>> set_session(tf.compat.v1.Session(config=config))
-  >>> get_session().run(constant(1.0))
-  1.0
+  >>> get_session().run(constant([1.0]))
+  array([1.], dtype=float32)
   """
   if isinstance(session, Session):
     _State.session = session
@@ -343,8 +343,8 @@ def eval(x):  # pylint: disable=redefined-builtin
 def get_value(x):
   """Returns the value of a variable (or tensor) as a numpy array.
 
-  >>> get_value(variable(2.0))
-  2.0
+  >>> get_value(variable([2.0]))
+  array([2.], dtype=float32)
   """
   return eval(x)
 
@@ -352,8 +352,8 @@ def get_value(x):
 def batch_get_value(ops):
   """Returns the values of many variables or tensors, in one computation.
 
-  >>> batch_get_value([variable(1.0), variable([2.0])])
-  [1.0, array([2.], dtype=float32)]
+  >>> batch_get_value([variable([1.0]), variable([[2.0]])])
+  [array([1.], dtype=float32), array([[2.]], dtype=float32)]
   """
   if not ops:
     return []

@@ -243,7 +243,8 @@ def print_tensor(x, message=''):
   x =  [1 2]
   """
   if tf.executing_eagerly():
-    tf.print(message, x, output_stream=sys.stdout)
+    x = tf.convert_to_tensor(x)
+    print(message, x.numpy())
     return x
   with tf.control_dependencies(
       [tf.print(message, x, output_stream=sys.stdout)]):

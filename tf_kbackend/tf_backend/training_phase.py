@@ -44,7 +44,7 @@ def learning_phase():
     fed 0 or 1 as an input of `K.function`.
 
   >>> f = function([learning_phase()], [in_train_phase(1.0, 0.0)])
-  >>> f([1])[0], f([0])[0]
+  >>> float(f([1])[0]), float(f([0])[0])
   (1.0, 0.0)
   """
   if _State.fixed_value is not None:

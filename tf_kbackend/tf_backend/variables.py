@@ -158,7 +158,7 @@ def batch_set_value(tuples):
     tuples: a list of `(variable, value)` pairs.
 
   >>> a, b = variable(0.0), variable(0.0)
-  >>> batch_set_value([(a, 1.0), (b, 2.0)]); eval(a) + eval(b)
+  >>> batch_set_value([(a, 1.0), (b, 2.0)]); float(eval(a) + eval(b))
   3.0
   """
   checked = [(x, _assignable_value(x, value)) for x, value in tuples]

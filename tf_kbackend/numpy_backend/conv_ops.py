@@ -1,0 +1,7 @@
+"""Numpy reference: conv_ops (numpy and scipy only, never TensorFlow)."""
+
+import numpy as np
+
+from tf_kbackend.numpy_backend.symbolic import lazy_op
+
+__all__ = []

@@ -1,0 +1,7 @@
+"""Connectionist temporal classification: loss and decoding."""
+
+import tensorflow as tf
+
+from tf_kbackend.tf_backend import graph as graph_lib
+
+__all__ = []

@@ -1,0 +1,7 @@
+"""Random tensors: normal, uniform, binomial, truncated normal."""
+
+import tensorflow as tf
+
+from tf_kbackend.tf_backend import graph as graph_lib
+
+__all__ = []

@@ -1,0 +1,7 @@
+"""Shape manipulation: concatenate, reshape, padding, resizing, stacking."""
+
+import tensorflow as tf
+
+from tf_kbackend.tf_backend import graph as graph_lib
+
+__all__ = []
