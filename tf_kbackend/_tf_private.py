@@ -5,11 +5,23 @@ no public equivalent; each entry says why it is needed. A TensorFlow upgrade
 that moves one of these breaks this module only, and
 `tests/test_tf_private.py` exercises every entry so the break shows at once.
 
-- `FuncGraph`: the symbolic "Keras graph". A plain `tf.Graph` refuses to let
-  raw `tf.*` ops called from eager code build into it ("out of scope"); a
-  `FuncGraph` accepts them and captures eager values and variables, which is
-  what TF1-era code applying `tf.*` ops to Keras tensors needs. tf_keras
-  creates its Keras graph the same way.
+- `KerasGraph` (a `FuncGraph`): the symbolic "Keras graph". It must be a
+  `FuncGraph` named exactly "keras_graph": TensorFlow's eager executor
+  (`tensorflow/python/eager/execute.py`, `_is_keras_symbolic_tensor`)
+  recognises tensors of a graph of that name and builds a raw `tf.*` op
+  called on them into their graph instead of failing with "out of scope".
+  That is what lets TF1-era code apply `tf.nn.relu(x)` to Keras tensors. A
+  `FuncGraph` also captures eager values and variables. Its `capture` is
+  the one door through which eager values enter the graph: `KerasGraph`
+  lets the bridge replace a value computed eagerly from variables by its
+  symbolic re-derivation (see `tf_backend/provenance.py`).
+- `ResourceVariable`: the class `tf.Variable(...)` instantiates in TF2;
+  `K.variable` returns a subclass that gives Python operators the
+  two-world semantics of the backend ops.
+- `track_eager_operators`: wraps the Python operators of `EagerTensor`
+  (`+`, `*`, `[...]`...) so that a result computed from a value derived
+  from variables is recorded as derived too (`0.01 * K.sum(K.square(W))`
+  stays tied to `W`). Untracked tensors pay one dict lookup.
 - `execute_function`: calls a compiled function by name through
   `TFE_Py_Execute`, the C entry point that `tf.function` itself ends in. It
   skips ~200 us of Python dispatch per call, which is what lets
@@ -40,15 +52,41 @@ from tensorflow.python.eager import core as _core
 from tensorflow.python.eager import record as _record
 from tensorflow.python.framework import func_graph as _func_graph
 from tensorflow.python.framework import ops as _ops
+from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
 EagerTensor = _ops.EagerTensor
 
 GlobalOpDispatcher = tf.__internal__.dispatch.GlobalOpDispatcher
 
 
-def new_func_graph(name):
-  """Returns a new, empty `FuncGraph` named `name`."""
-  return _func_graph.FuncGraph(name)
+ResourceVariable = _resource_variable_ops.ResourceVariable
+
+KERAS_GRAPH_NAME = 'keras_graph'
+
+
+class KerasGraph(_func_graph.FuncGraph):
+  """The Keras graph: a `FuncGraph` whose eager captures can be redirected."""
+
+  def __init__(self, capture_hook=None):
+    super().__init__(KERAS_GRAPH_NAME)
+    # capture_hook(graph, tensor) -> a tensor of this graph, or None to
+    # capture `tensor` by value as usual.
+    self._tf_kbackend_capture_hook = capture_hook
+    # Per-graph memo of the hook's replacements (id -> (weakref, tensor)).
+    self.capture_replacements = {}
+
+  def capture(self, tensor, name=None, shape=None):
+    hook = self._tf_kbackend_capture_hook
+    if hook is not None and isinstance(tensor, EagerTensor):
+      replacement = hook(self, tensor)
+      if replacement is not None:
+        return replacement
+    return super().capture(tensor, name=name, shape=shape)
+
+
+def new_keras_graph(capture_hook=None):
+  """Returns a new, empty Keras graph (see `KerasGraph`)."""
+  return KerasGraph(capture_hook)
 
 
 def current_device_name():
@@ -111,6 +149,44 @@ def use_identity_semantics(is_legacy_graph):
     return tf2_hash(self)
 
   cls.__eq__, cls.__ne__, cls.__hash__ = __eq__, __ne__, __hash__
+
+
+# The binary and unary operators `Tensor` defines for eager tensors.
+_EAGER_OPERATORS = (
+    '__add__', '__radd__', '__sub__', '__rsub__', '__mul__', '__rmul__',
+    '__truediv__', '__rtruediv__', '__floordiv__', '__rfloordiv__',
+    '__mod__', '__rmod__', '__pow__', '__rpow__', '__matmul__',
+    '__rmatmul__', '__neg__', '__abs__', '__getitem__', '__lt__', '__le__',
+    '__gt__', '__ge__', '__and__', '__rand__', '__or__', '__ror__',
+    '__xor__', '__rxor__', '__invert__')
+
+
+def track_eager_operators(on_result):
+  """Calls `on_result(result, operator, operands)` after each eager operator.
+
+  `on_result` must be cheap: it runs for every `+`, `*`, `[]`... on an
+  eager tensor. Installs once; later calls replace the callback.
+  """
+  cls = EagerTensor
+  originals = getattr(cls, '_tf_kbackend_original_operators', None)
+  if originals is None:
+    originals = {name: getattr(cls, name) for name in _EAGER_OPERATORS
+                 if hasattr(cls, name)}
+    cls._tf_kbackend_original_operators = originals
+
+  def make(operator):
+
+    def tracked_operator(*operands):
+      result = operator(*operands)
+      on_result(result, operator, operands)
+      return result
+
+    tracked_operator.__name__ = operator.__name__
+    tracked_operator.__doc__ = operator.__doc__
+    return tracked_operator
+
+  for name, operator in originals.items():
+    setattr(cls, name, make(operator))
 
 
 def tape_is_recording():

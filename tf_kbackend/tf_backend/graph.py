@@ -23,8 +23,7 @@ import functools
 import tensorflow as tf
 
 from tf_kbackend import _tf_private
-
-_GRAPH_NAME = 'keras_graph'
+from tf_kbackend.tf_backend import provenance
 
 
 class _State:
@@ -45,7 +44,7 @@ def get_graph():
   True
   """
   if _State.graph is None:
-    graph = _tf_private.new_func_graph(_GRAPH_NAME)
+    graph = _tf_private.new_keras_graph(provenance.capture_hook)
     graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
     _State.graph = graph
   return _State.graph
@@ -143,7 +142,8 @@ def graph_op(fn):
   Keras graph when any argument (at any nesting depth of lists, tuples and
   dicts) is a symbolic tensor of it, or when called in the symbolic scope.
   Ops are written in plain TensorFlow and need not know which world they
-  are in.
+  are in. A concrete result computed from variables records its
+  derivation (see `provenance`).
 
   >>> @graph_op
   ... def double(x):
@@ -162,7 +162,15 @@ def graph_op(fn):
       if tf.compat.v1.get_default_graph() is not graph:
         with graph.as_default():
           return fn(*args, **kwargs)
-    return fn(*args, **kwargs)
+      return fn(*args, **kwargs)
+    result = fn(*args, **kwargs)
+    if (provenance.involves_variables(args) or
+        provenance.involves_variables(kwargs.values())) and not (
+            in_symbolic_scope()):
+      # A concrete value read from variables: remember how, so that it can
+      # be re-derived if it ever enters the Keras graph (provenance.py).
+      provenance.record(result, wrapper, args, kwargs)
+    return result
 
   wrapper.__wrapped_graph_op__ = fn
   return wrapper

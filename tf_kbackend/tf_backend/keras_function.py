@@ -6,6 +6,7 @@ from tf_kbackend import _tf_private
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import provenance
 
 # Keyword arguments of TF1's `Session.run` that `K.function` forwarded;
 # accepted and ignored (TF2 has no run options or run metadata).
@@ -30,8 +31,19 @@ def _check_fed(tensor, position, function_name):
       tensor, f'Input {position} of K.function {function_name!r}')
 
 
+def _follow_variables(value):
+  """A concrete value derived from variables, re-derived symbolically.
+
+  TF1 semantics: `K.function([], [K.sum(W)])` reads W at each call.
+  """
+  if provenance.derivation(value) is not None:
+    return provenance.rederive(value, graph_lib.get_graph())
+  return value
+
+
 def _as_fetch(output, position, function_name):
   """An output as the compiler takes it (dense, or sparse kept whole)."""
+  output = _follow_variables(output)
   if isinstance(output, tf.IndexedSlices):
     with graph_lib.symbolic_scope():
       return tf.convert_to_tensor(output)
@@ -69,6 +81,7 @@ def _collect_updates(updates, function_name):
             f'update op or a (variable, new_value) tuple. Received: '
             f'{update!r}.')
       variable, value = update
+      value = _follow_variables(value)
       if graph_lib.is_symbolic(value):
         graph_lib.check_in_current_graph(
             value, f'Update {position} of K.function {function_name!r}')

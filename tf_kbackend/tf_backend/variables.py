@@ -13,6 +13,7 @@ import contextlib
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import _tf_private
 from tf_kbackend import config
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
@@ -20,6 +21,66 @@ from tf_kbackend.tf_backend import tensor_utils
 
 class _State:
   manual_init = False
+
+
+def _two_world_operator(name):
+  """`tf.Variable`'s operator `name`, made a backend op (see KerasVariable)."""
+  base = getattr(tf.Variable, name)
+  op = graph_lib.graph_op(lambda *operands: base(*operands))
+
+  def operator(self, *others):
+    return op(self, *others)
+
+  operator.__name__ = name
+  return operator
+
+
+_VARIABLE_OPERATORS = (
+    '__add__', '__radd__', '__sub__', '__rsub__', '__mul__', '__rmul__',
+    '__truediv__', '__rtruediv__', '__floordiv__', '__rfloordiv__',
+    '__mod__', '__rmod__', '__pow__', '__rpow__', '__matmul__',
+    '__rmatmul__', '__neg__', '__abs__', '__getitem__', '__lt__', '__le__',
+    '__gt__', '__ge__', '__and__', '__rand__', '__or__', '__ror__',
+    '__xor__', '__rxor__', '__invert__')
+
+
+class KerasVariable(_tf_private.ResourceVariable):
+  """What `K.variable` returns: a `tf.Variable` with TF1 operator semantics.
+
+  Python operators (`v * 2`, `p - lr * g`) behave like backend ops: on
+  concrete operands they compute now (and remember the derivation, so the
+  value follows the variable if it enters the Keras graph); with a
+  symbolic operand, or in the symbolic scope, they build graph ops that
+  read the variable at run time. As in TF1, `v += x` rebinds to `v + x`
+  (it does not assign; use `K.update_add`), and variables compare and hash
+  by identity, so they can key dicts and be found with `in`.
+  """
+
+  for _name in _VARIABLE_OPERATORS:
+    if hasattr(tf.Variable, _name):
+      locals()[_name] = _two_world_operator(_name)
+  del _name
+
+  def __iadd__(self, other):
+    return self + other
+
+  def __isub__(self, other):
+    return self - other
+
+  def __imul__(self, other):
+    return self * other
+
+  def __itruediv__(self, other):
+    return self / other
+
+  def __eq__(self, other):
+    return self is other
+
+  def __ne__(self, other):
+    return self is not other
+
+  def __hash__(self):
+    return id(self)
 
 
 def _tf_dtype(dtype):
@@ -85,8 +146,8 @@ def variable(value, dtype=None, name=None, constraint=None):
   ) else ''
   with tf.init_scope():
     with (tf.name_scope(scope + '/') if scope else contextlib.nullcontext()):
-      v = tf.Variable(initial, dtype=tf_dtype, name=name,
-                      constraint=constraint)
+      v = KerasVariable(initial, dtype=tf_dtype, name=name,
+                        constraint=constraint)
   v._keras_shape = tensor_utils.static_shape(v)  # pylint: disable=protected-access
   v._uses_learning_phase = False  # pylint: disable=protected-access
   return v
@@ -240,7 +301,7 @@ def moving_average_update(x, value, momentum):
   on TF1 debiased with hidden variables; see docs/deviations.md).
 
   >>> v = variable(0.0); _ = eval(moving_average_update(v, 10.0, 0.9))
-  >>> round(float(eval(v)), 5)
+  >>> float(np.round(eval(v), 5))
   1.0
   """
   _check_variable(x, 'moving_average_update')
@@ -362,7 +423,7 @@ def random_normal_variable(shape, mean, scale, dtype=None, name=None,
   """A variable of values drawn from a normal distribution.
 
   >>> v = random_normal_variable((1000,), 2.0, 0.5, seed=1)
-  >>> round(float(np.mean(eval(v))), 1)
+  >>> float(np.round(np.mean(eval(v)), 1))
   2.0
   """
 
