@@ -434,6 +434,13 @@ class TestArange:
     assert result.dtype == np.float64
     np.testing.assert_array_equal(result, [0.5, 1.0, 1.5])
 
+  @pytest.mark.parametrize('backend', [KTF, KNP], ids=['tf', 'np'])
+  def test_numpy_int64_arguments_give_dtype(self, backend):
+    # Legacy returned int64 here (no cast for dtype='int32'); see deviations.
+    result = np.asarray(backend.arange(np.int64(3)))
+    assert result.dtype == np.int32
+    np.testing.assert_array_equal(result, [0, 1, 2])
+
   def test_tensor_start(self):
     assert len(KTF.eval(KTF.arange(KTF.constant(1, dtype='int32')))) == 1
     assert len(KTF.eval(KTF.arange(KTF.constant(-1, dtype='int32')))) == 0
