@@ -310,8 +310,9 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
   if rank is not None:
     axis = _check_axis(axis, rank, 'categorical_crossentropy')
   if from_logits:
-    return tf.nn.softmax_cross_entropy_with_logits(
-        labels=target, logits=output, axis=axis)
+    # log_softmax is as stable as the fused softmax_cross_entropy op, whose
+    # gradient is only right for targets summing to 1.
+    return -tf.reduce_sum(target * tf.nn.log_softmax(output, axis=axis), axis)
   output = output / tf.reduce_sum(output, axis, keepdims=True)
   eps = _epsilon(output.dtype)
   output = tf.clip_by_value(output, eps, 1.0 - eps)
