@@ -58,10 +58,11 @@ def _check_rank(array, rank, name, op):
         f'Received: {name}.shape={array.shape}')
 
 
-def _check_equal(actual, expected, what, op, evidence):
+def _check_equal(op, what, actual, expected_what, expected, evidence):
   if actual != expected:
     raise ValueError(
-        f'{op}: {what} ({actual}) does not match ({expected}). '
+        f'{op}: {what} ({actual}) does not match {expected_what} '
+        f'({expected}). '
         f'Received: {evidence}')
 
 
@@ -73,14 +74,29 @@ def _check_dilation(strides, dilation, op):
         f'dilation_rate={dilation}')
 
 
-def _float_arrays(x, *others):
-  """Inputs as arrays; the result dtype is that of `x` when it is floating."""
-  x = np.asarray(x)
-  others = [np.asarray(o) for o in others]
-  dtype = x.dtype if x.dtype.kind == 'f' else np.result_type(x, *others)
-  if dtype.kind != 'f':
-    dtype = np.dtype(config.floatx())
-  return dtype, [a.astype(np.float64) for a in [x] + others]
+def _check_window_fits(op, x, window, dilation, padding, name):
+  """With 'valid' padding, a (dilated) window must fit in channels-last `x`."""
+  if padding != 'valid':
+    return
+  for i, (k, d) in enumerate(zip(window, dilation)):
+    size = x.shape[i + 1]
+    if (k - 1) * d + 1 > size:
+      raise ValueError(
+          f"{op}: with 'valid' padding the {name} (size {k}, dilation {d}) "
+          f'must fit in the input, of size {size} along spatial axis {i}. '
+          f'Received: x.shape={x.shape} (channels last), {name} sizes '
+          f'{tuple(window)}')
+
+
+def _result_dtype(*values):
+  """numpy operands promote as numpy does; Python values follow floatx."""
+  typed = [v for v in values if isinstance(v, (np.ndarray, np.generic))]
+  return np.result_type(*typed) if typed else np.dtype(config.floatx())
+
+
+def _float_arrays(*values):
+  """The result dtype, and the operands as float64 arrays to compute with."""
+  return _result_dtype(*values), [np.asarray(v, np.float64) for v in values]
 
 
 # Windows over padded inputs.
@@ -162,12 +178,14 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank, op):
   _check_rank(x, rank + 2, 'x', op)
   _check_rank(kernel, rank + 2, 'kernel', op)
   x = _channels_last(x, data_format)
-  _check_equal(x.shape[-1], kernel.shape[-2], 'the input channels',
-               f'{op} kernel input channels',
-               f'x.shape={x.shape}, kernel.shape={kernel.shape}')
+  _check_equal(op, 'the input channels', x.shape[-1],
+               'the kernel input channels (its axis -2)', kernel.shape[-2],
+               f'x.shape={x.shape} (channels last), kernel.shape='
+               f'{kernel.shape}')
   if padding == 'causal':
     x = np.pad(x, [(0, 0), (dilation[0] * (kernel.shape[0] - 1), 0), (0, 0)])
     padding = 'valid'
+  _check_window_fits(op, x, kernel.shape[:-2], dilation, padding, 'kernel')
   y = _conv_channels_last(x, kernel, strides, dilation, padding)
   return _channels_back(y, data_format).astype(dtype)
 
@@ -228,17 +246,21 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
   _check_rank(x, rank + 2, 'x', op)
   _check_rank(depthwise_kernel, rank + 2, 'kernel', op)
   x = _channels_last(x, data_format)
-  _check_equal(x.shape[-1], depthwise_kernel.shape[-2], 'the input channels',
-               'the depthwise kernel input channels',
-               f'x.shape={x.shape}, depthwise_kernel.shape='
+  _check_equal(op, 'the input channels', x.shape[-1],
+               'the depthwise kernel input channels (its axis -2)',
+               depthwise_kernel.shape[-2],
+               f'x.shape={x.shape} (channels last), depthwise_kernel.shape='
                f'{depthwise_kernel.shape}')
+  _check_window_fits(op, x, depthwise_kernel.shape[:-2], dilation, padding,
+                     'kernel')
   y = _depthwise_channels_last(x, depthwise_kernel, strides, dilation,
                                padding)
   if pointwise_kernel is not None:
     pointwise_kernel = arrays[2]
     _check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
-    _check_equal(pointwise_kernel.shape[:-1], (1,) * rank + y.shape[-1:],
-                 'pointwise_kernel.shape[:-1]', 'the expected shape',
+    _check_equal(op, 'pointwise_kernel.shape[:-1]',
+                 pointwise_kernel.shape[:-1], 'the expected shape',
+                 (1,) * rank + y.shape[-1:],
                  f'pointwise_kernel.shape={pointwise_kernel.shape}, '
                  f'depthwise_kernel.shape={depthwise_kernel.shape}')
     y = np.einsum('...c,cf->...f', y, pointwise_kernel.reshape(
@@ -317,21 +339,23 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
         f'{op}: only the batch size of `output_shape` may be None. '
         f'Received: output_shape={output_shape!r}')
   batch = x.shape[0] if shape[0] is None else shape[0]
-  _check_equal(x.shape[-1], kernel.shape[-1], 'the input channels',
-               'the kernel input channels (its last axis)', evidence)
-  _check_equal(shape[-1], kernel.shape[-2], 'the output_shape channels',
-               'the kernel output channels (its axis -2)', evidence)
-  _check_equal(batch, x.shape[0], 'the output_shape batch size',
-               'the input batch size', evidence)
+  _check_equal(op, 'the input channels', x.shape[-1],
+               'the kernel input channels (its last axis)', kernel.shape[-1],
+               evidence)
+  _check_equal(op, 'the output_shape channels', shape[-1],
+               'the kernel output channels (its axis -2)', kernel.shape[-2],
+               evidence)
+  _check_equal(op, 'the output_shape batch size', batch,
+               'the input batch size', x.shape[0], evidence)
   befores, sizes = [], []
   for i, (out, k, s, d) in enumerate(zip(shape[1:-1], kernel.shape, strides,
                                          dilation)):
     extent = (k - 1) * d + 1
     (before, _), forward = _axis_padding(out, extent, s, padding)
-    _check_equal(x.shape[i + 1], forward,
-                 f'the input size along spatial axis {i}',
+    _check_equal(op, f'the input size along spatial axis {i}',
+                 x.shape[i + 1],
                  f'the size a {padding!r} convolution of the output shape '
-                 'would give', evidence)
+                 'gives', forward, evidence)
     befores.append(before)
     sizes.append(max(out + before, (x.shape[i + 1] - 1) * s + extent))
   result = np.zeros((batch,) + tuple(sizes) + (shape[-1],))
@@ -391,11 +415,11 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, op):
         f'Received: pool_mode={pool_mode!r}')
   pool_size = _int_tuple(pool_size, rank, 'pool_size', op)
   strides = _int_tuple(strides, rank, 'strides', op)
-  x = np.asarray(x)
-  dtype = x.dtype
+  dtype, (x,) = _float_arrays(x)
   _check_rank(x, rank + 2, 'x', op)
-  x = _channels_last(x.astype(np.float64), data_format)
+  x = _channels_last(x, data_format)
   ones = (1,) * rank
+  _check_window_fits(op, x, pool_size, ones, padding, 'pool')
   if pool_mode == 'max':
     y = None
     for _, view in _taps(x, pool_size, strides, ones, padding, -np.inf):
@@ -453,12 +477,12 @@ def _local(inputs, kernel, kernel_size, strides, counts, data_format, op):
   spatial = x.shape[2:] if data_format == 'channels_first' else x.shape[1:-1]
   evidence = (f'inputs.shape={x.shape}, kernel.shape={kernel.shape}, '
               f'kernel_size={kernel_size}, strides={strides}')
-  _check_equal(kernel.shape[0], int(np.prod(counts)),
-               'the kernel axis 0 (output positions)',
-               'the number of output positions', evidence)
-  _check_equal(kernel.shape[1], int(np.prod(kernel_size)) * channels,
-               'the kernel axis 1', 'the window size times the input channels',
+  _check_equal(op, 'the kernel axis 0 (output positions)', kernel.shape[0],
+               'the number of output positions', int(np.prod(counts)),
                evidence)
+  _check_equal(op, 'the kernel axis 1', kernel.shape[1],
+               'the window size times the input channels',
+               int(np.prod(kernel_size)) * channels, evidence)
   for i, (count, k, s, size) in enumerate(zip(counts, kernel_size, strides,
                                               spatial)):
     if size < (count - 1) * s + k:
@@ -528,6 +552,7 @@ def bias_add(x, bias, data_format=None):
           [2., 2., 2.]]], dtype=float32)
   """
   data_format = config.normalize_data_format(data_format)
+  dtype = _result_dtype(x, bias)
   x, bias = np.asarray(x), np.asarray(bias)
   evidence = f'bias.shape={bias.shape}, x.shape={x.shape}'
   if x.ndim < 2:
@@ -555,5 +580,4 @@ def bias_add(x, bias, data_format=None):
           f'Unexpected bias dimensions: the bias, laid out as {list(shape)} '
           f'({data_format}), does not broadcast to the input along axis '
           f'{axis}. Received: {evidence}')
-  dtype = x.dtype if x.dtype.kind == 'f' else np.result_type(x, bias)
   return (x + bias.reshape(shape)).astype(dtype)

@@ -76,11 +76,12 @@ def _check_rank(tensor, rank, name, op):
         f'Received: {name}.shape={tuple(tensor.shape.as_list())}')
 
 
-def _check_dim(actual, expected, what, op, evidence):
+def _check_dim(op, what, actual, expected_what, expected, evidence):
   """Raises unless two static sizes (None: unknown) agree."""
   if actual is not None and expected is not None and actual != expected:
     raise ValueError(
-        f'{op}: {what} ({actual}) does not match ({expected}). '
+        f'{op}: {what} ({actual}) does not match {expected_what} '
+        f'({expected}). '
         f'Received: {evidence}')
 
 
@@ -92,6 +93,20 @@ def _check_dilation(strides, dilation, op):
         f'{op}: `strides` > 1 is not supported together with '
         f'`dilation_rate` > 1. Received: strides={strides}, '
         f'dilation_rate={dilation}')
+
+
+def _check_window_fits(op, x, window, dilation, padding, name):
+  """With 'valid' padding, a (dilated) window must fit in channels-last `x`."""
+  if padding != 'valid':
+    return
+  for i, (k, d) in enumerate(zip(window, dilation)):
+    size = x.shape[i + 1]
+    if size is not None and k is not None and (k - 1) * d + 1 > size:
+      raise ValueError(
+          f"{op}: with 'valid' padding the {name} (size {k}, dilation {d}) "
+          f'must fit in the input, of size {size} along spatial axis {i}. '
+          f'Received: x.shape={x.shape} (channels last), {name} sizes '
+          f'{tuple(window)}')
 
 
 # Shape and layout helpers.
@@ -138,11 +153,29 @@ def _conv_output_size(size, kernel, stride, dilation, padding):
   return max(-(-(size - extent + 1) // stride), 0)
 
 
-def _prepare(x, kernel, rank, data_format, op, kernel_rank=None):
+def _operands(*values):
+  """The operands as tensors of one dtype.
+
+  A tensor (or variable) operand fixes the dtype; failing that, numpy
+  operands are promoted as numpy would; Python values alone follow
+  `floatx()`. Two tensors of different dtypes are left for TensorFlow to
+  refuse, as in legacy Keras.
+  """
+  tensors = [v for v in values if tensor_utils.is_tensor_like(v)]
+  if tensors:
+    dtype = tensors[0].dtype
+  else:
+    typed = [v for v in values if isinstance(v, (np.ndarray, np.generic))]
+    dtype = np.result_type(*typed) if typed else config.floatx()
+  return [v if tensor_utils.is_tensor_like(v) else
+          tensor_utils.convert(v, dtype) for v in values]
+
+
+def _prepare(x, kernel, rank, data_format, op):
   """Converts and checks `x` and `kernel`; returns both, `x` channels-last."""
-  x, kernel = tensor_utils.convert_pair(x, kernel)
+  x, kernel = _operands(x, kernel)
   _check_rank(x, rank + 2, 'x', op)
-  _check_rank(kernel, kernel_rank or rank + 2, 'kernel', op)
+  _check_rank(kernel, rank + 2, 'kernel', op)
   return _to_channels_last(x, data_format, rank), kernel
 
 
@@ -161,15 +194,16 @@ def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank, op):
         f"{op}: causal padding needs data_format='channels_last' (temporal "
         f'data). Received: data_format={data_format!r}')
   x, kernel = _prepare(x, kernel, rank, data_format, op)
-  _check_dim(x.shape[-1], kernel.shape[-2], 'the input channels',
-             f'{op} kernel input channels',
-             f'x.shape={x.shape}, kernel.shape={kernel.shape}, '
-             f'data_format={data_format!r}')
+  _check_dim(op, 'the input channels', x.shape[-1],
+             'the kernel input channels (its axis -2)', kernel.shape[-2],
+             f'x.shape={x.shape} (channels last), kernel.shape='
+             f'{kernel.shape}')
   if padding == 'causal':
     # Left padding only: output t sees inputs up to t.
     left = dilation[0] * (_dims(kernel)[0] - 1)
     x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
     padding = 'valid'
+  _check_window_fits(op, x, kernel.shape[:-2], dilation, padding, 'kernel')
   y = tf.nn.convolution(x, kernel, strides=strides, padding=padding.upper(),
                         dilations=dilation)
   return _from_channels_last(y, data_format, rank)
@@ -302,22 +336,26 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
   strides = _int_tuple(strides, rank, 'strides', op)
   dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
   _check_dilation(strides, dilation, op)
-  x, depthwise_kernel = _prepare(x, depthwise_kernel, rank, data_format, op,
-                                 kernel_rank=rank + 2)
+  if pointwise_kernel is not None:
+    x, depthwise_kernel, pointwise_kernel = _operands(
+        x, depthwise_kernel, pointwise_kernel)
+  x, depthwise_kernel = _prepare(x, depthwise_kernel, rank, data_format, op)
   evidence = f'x.shape={x.shape}, depthwise_kernel.shape=' \
              f'{depthwise_kernel.shape}, data_format={data_format!r}'
-  _check_dim(x.shape[-1], depthwise_kernel.shape[-2], 'the input channels',
-             'the depthwise kernel input channels', evidence)
+  _check_dim(op, 'the input channels', x.shape[-1],
+             'the depthwise kernel input channels (its axis -2)',
+             depthwise_kernel.shape[-2], evidence)
+  _check_window_fits(op, x, depthwise_kernel.shape[:-2], dilation, padding,
+                     'kernel')
   if pointwise_kernel is not None:
-    pointwise_kernel = tensor_utils.convert(pointwise_kernel, x.dtype)
     _check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
     expected = (1,) * rank + (depthwise_kernel.shape[-2] *
                               depthwise_kernel.shape[-1]
                               if None not in depthwise_kernel.shape[-2:]
                               else None,)
     for i, size in enumerate(expected):
-      _check_dim(pointwise_kernel.shape[i], size,
-                 f'pointwise_kernel.shape[{i}]', 'the expected size',
+      _check_dim(op, f'pointwise_kernel.shape[{i}]', pointwise_kernel.shape[i],
+                 'the expected size', size,
                  f'pointwise_kernel.shape={pointwise_kernel.shape}, '
                  f'depthwise_kernel.shape={depthwise_kernel.shape}')
   if rank == 1:
@@ -509,20 +547,22 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
   x, kernel = _prepare(x, kernel, rank, data_format, op)
   evidence = (f'x.shape={x.shape} (channels last), kernel.shape='
               f'{kernel.shape}, output_shape={output_shape!r}')
-  _check_dim(x.shape[-1], kernel.shape[-1], 'the input channels',
-             'the kernel input channels (its last axis)', evidence)
+  _check_dim(op, 'the input channels', x.shape[-1],
+             'the kernel input channels (its last axis)', kernel.shape[-1],
+             evidence)
   vector, static = _output_dims(output_shape, x, data_format, rank, op)
-  _check_dim(static[-1], kernel.shape[-2], 'the output_shape channels',
-             'the kernel output channels (its axis -2)', evidence)
-  _check_dim(static[0], x.shape[0], 'the output_shape batch size',
-             'the input batch size', evidence)
+  _check_dim(op, 'the output_shape channels', static[-1],
+             'the kernel output channels (its axis -2)', kernel.shape[-2],
+             evidence)
+  _check_dim(op, 'the output_shape batch size', static[0],
+             'the input batch size', x.shape[0], evidence)
   for i in range(rank):
     if static[i + 1] is not None and kernel.shape[i] is not None:
-      _check_dim(x.shape[i + 1], _conv_output_size(
-          static[i + 1], kernel.shape[i], strides[i], dilation[i], padding),
-                 f'the input size along spatial axis {i}',
-                 f'the size a {padding!r} convolution of the output shape '
-                 'would give', evidence)
+      _check_dim(
+          op, f'the input size along spatial axis {i}', x.shape[i + 1],
+          f'the size a {padding!r} convolution of the output shape gives',
+          _conv_output_size(static[i + 1], kernel.shape[i], strides[i],
+                            dilation[i], padding), evidence)
   kernel = _dilate_kernel(kernel, dilation)
   y = tf.nn.conv_transpose(x, kernel, vector, strides=strides,
                            padding=padding.upper())
@@ -631,9 +671,10 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, op):
   _check_pool_mode(pool_mode, op)
   pool_size = _int_tuple(pool_size, rank, 'pool_size', op)
   strides = _int_tuple(strides, rank, 'strides', op)
-  x = tensor_utils.convert(x)
+  x, = _operands(x)
   _check_rank(x, rank + 2, 'x', op)
   x = _to_channels_last(x, data_format, rank)
+  _check_window_fits(op, x, pool_size, (1,) * rank, padding, 'pool')
   if rank == 3 and x.dtype not in _NATIVE_POOL3D_DTYPES:
     y = _pool3d_by_planes(x, pool_size, strides, padding, pool_mode)
   else:
@@ -712,7 +753,6 @@ def _window_indices(count, kernel_size, stride):
 
 
 def _local_kernel_dims(kernel, op):
-  kernel = tensor_utils.convert(kernel)
   _check_rank(kernel, 3, 'kernel', op)
   if None in kernel.shape.as_list():
     raise ValueError(
@@ -724,7 +764,8 @@ def _local_kernel_dims(kernel, op):
 def _check_local(x, sizes, kernel_size, strides, channels, feature_dim, op):
   """Checks the windows fit in `x` and the kernel's feature size."""
   evidence = (f'x.shape={x.shape} (channels last), kernel_size='
-              f'{kernel_size}, strides={strides}')
+              f'{kernel_size}, strides={strides}, kernel feature size '
+              f'{feature_dim}')
   for i, (count, k, s) in enumerate(zip(sizes, kernel_size, strides)):
     needed = (count - 1) * s + k
     size = x.shape[i + 1]
@@ -733,10 +774,10 @@ def _check_local(x, sizes, kernel_size, strides, channels, feature_dim, op):
           f'{op}: {count} windows of size {k} with stride {s} need an input '
           f'of at least {needed} along spatial axis {i}, not {size}. '
           f'Received: {evidence}')
-  _check_dim(np.prod(kernel_size) * channels if channels is not None
-             else None, feature_dim, 'the window size times the input channels',
-             'the kernel axis 1', f'{evidence}, kernel feature size '
-             f'{feature_dim}')
+  _check_dim(op, 'the kernel axis 1', feature_dim,
+             'the window size times the input channels',
+             None if channels is None else int(np.prod(kernel_size)) * channels,
+             evidence)
 
 
 @graph_lib.graph_op
@@ -770,8 +811,8 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
   data_format = config.normalize_data_format(data_format)
   kernel_size = _int_tuple(kernel_size, 1, 'kernel_size', op)
   strides = _int_tuple(strides, 1, 'strides', op)
+  inputs, kernel = _operands(inputs, kernel)
   kernel, (length, feature_dim, _) = _local_kernel_dims(kernel, op)
-  inputs = tensor_utils.convert(inputs, kernel.dtype)
   _check_rank(inputs, 3, 'inputs', op)
   x = _to_channels_last(inputs, data_format, 1)
   _check_local(x, (length,), kernel_size, strides, x.shape[-1], feature_dim,
@@ -821,12 +862,12 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape,
   kernel_size = _int_tuple(kernel_size, 2, 'kernel_size', op)
   strides = _int_tuple(strides, 2, 'strides', op)
   rows, cols = _int_tuple(output_shape, 2, 'output_shape', op)
+  inputs, kernel = _operands(inputs, kernel)
   kernel, (positions, feature_dim, filters) = _local_kernel_dims(kernel, op)
-  inputs = tensor_utils.convert(inputs, kernel.dtype)
   _check_rank(inputs, 4, 'inputs', op)
   x = _to_channels_last(inputs, data_format, 2)
-  _check_dim(positions, rows * cols, 'the kernel axis 0 (output positions)',
-             'output_rows * output_cols',
+  _check_dim(op, 'the kernel axis 0 (output positions)', positions,
+             'output_rows * output_cols', rows * cols,
              f'kernel.shape={kernel.shape}, output_shape={output_shape!r}')
   _check_local(x, (rows, cols), kernel_size, strides, x.shape[-1],
                feature_dim, op)
@@ -881,7 +922,7 @@ def bias_add(x, bias, data_format=None):
           [2., 2., 2.]]], dtype=float32)
   """
   data_format = config.normalize_data_format(data_format)
-  x, bias = tensor_utils.convert_pair(x, bias)
+  x, bias = _operands(x, bias)
   x_rank, bias_rank = x.shape.rank, bias.shape.rank
   evidence = (f'bias.shape={tuple(bias.shape.as_list())}, '
               f'x.shape={tuple(x.shape.as_list())}')
