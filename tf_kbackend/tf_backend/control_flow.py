@@ -340,6 +340,10 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
 
 
 def _in_loop_body(fn):
+  # Not converted by AutoGraph (which tf.map_fn would apply): legacy
+  # functions are plain TensorFlow code, and converting them (and every
+  # backend op they call) costs seconds.
+  @tf.autograph.experimental.do_not_convert
   def body(*args):
     with _ops_build_in_loop_body():
       return fn(*args)
@@ -378,6 +382,7 @@ def map_fn(fn, elems, name=None, dtype=None):
     dtype = tf.as_dtype(dtype)
     inner = body
 
+    @tf.autograph.experimental.do_not_convert
     def body(*args):  # Results of another dtype are cast, as TF1 allowed.
       return tf.nest.map_structure(lambda r: tf.cast(r, dtype), inner(*args))
   return tf.map_fn(body, _elements(elems), name=name,
