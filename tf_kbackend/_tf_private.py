@@ -15,9 +15,13 @@ that moves one of these breaks this module only, and
   the one door through which eager values enter the graph: `KerasGraph`
   lets the bridge replace a value computed eagerly from variables by its
   symbolic re-derivation (see `tf_backend/provenance.py`).
-- `ResourceVariable`: the class `tf.Variable(...)` instantiates in TF2;
-  `K.variable` returns a subclass that gives Python operators the
-  two-world semantics of the backend ops.
+- `ReadHookVariable`: the class `tf.Variable(...)` instantiates in TF2
+  (`ResourceVariable`), with its one read method (`_read_variable_op`,
+  used by `value()`, `read_value()` and tensor conversion) reporting eager
+  reads. `sym + variable` converts the variable *eagerly* inside
+  `Tensor.__add__` before the op is routed to the Keras graph; reported,
+  that read is re-derived as a graph read (fresh value, and a gradient).
+  `K.variable` returns a subclass of it.
 - `track_eager_operators`: wraps the Python operators of `EagerTensor`
   (`+`, `*`, `[...]`...) so that a result computed from a value derived
   from variables is recorded as derived too (`0.01 * K.sum(K.square(W))`
@@ -59,7 +63,16 @@ EagerTensor = _ops.EagerTensor
 GlobalOpDispatcher = tf.__internal__.dispatch.GlobalOpDispatcher
 
 
-ResourceVariable = _resource_variable_ops.ResourceVariable
+class ReadHookVariable(_resource_variable_ops.ResourceVariable):
+  """A `ResourceVariable` calling `on_eager_read(self, tensor)` per eager read."""
+
+  on_eager_read = None  # Set by the subclass: a function(variable, tensor).
+
+  def _read_variable_op(self, *args, **kwargs):
+    result = super()._read_variable_op(*args, **kwargs)
+    if isinstance(result, EagerTensor) and self.on_eager_read is not None:
+      type(self).on_eager_read(self, result)
+    return result
 
 KERAS_GRAPH_NAME = 'keras_graph'
 

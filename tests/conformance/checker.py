@@ -88,6 +88,8 @@ class Case:
     tolerance: (rtol, atol) overriding TOLERANCES for every dtype.
     name: a suffix for the test id.
     symbolic: whether to run the symbolic check at all.
+    pack_inputs: pass the tensors as ONE list argument (concatenate,
+      stack, ...) instead of positionally.
   """
   op: str
   shapes: Sequence[Tuple[Optional[int], ...]]
@@ -102,6 +104,14 @@ class Case:
   tolerance: Optional[Tuple[float, float]] = None
   name: str = ''
   symbolic: bool = True
+  pack_inputs: bool = False
+
+  def call(self, backend, tensors):
+    """Calls the op of `backend` on `tensors` with the case's arguments."""
+    fn = getattr(backend, self.op)
+    if self.pack_inputs:
+      return fn(list(tensors), *self.args, **self.kwargs)
+    return fn(*tensors, *self.args, **self.kwargs)
 
   def __str__(self):
     parts = [self.op] + ['x'.join(map(str, s)) or 'scalar' for s in self.shapes]
@@ -159,7 +169,7 @@ def assert_close(actual, expected, tolerance, what):
 
 def reference(case, inputs):
   """The numpy reference result for `inputs`."""
-  return getattr(KNP, case.op)(*inputs, *case.args, **case.kwargs)
+  return case.call(KNP, inputs)
 
 
 def _symbolic_shape(case, i, shape):
@@ -188,9 +198,7 @@ def check_case(case, dtypes=None):
     inputs = make_inputs(case, dtype)
     expected = reference(case, inputs)
     tolerance = _tolerance(case, dtype)
-    fn = getattr(KTF, case.op)
-
-    eager = fn(*inputs, *case.args, **case.kwargs)
+    eager = case.call(KTF, inputs)
     eager_values = [KTF.eval(t) if KTF.is_tensor(t) else t
                     for t in _flatten(eager)]
     assert_close(eager_values, expected, tolerance, f'{case} [{dtype}] eager')
@@ -201,7 +209,7 @@ def check_case(case, dtypes=None):
         KTF.placeholder(shape=_symbolic_shape(case, i, x.shape),
                         dtype=x.dtype.name) for i, x in enumerate(inputs)
     ]
-    symbolic_out = fn(*placeholders, *case.args, **case.kwargs)
+    symbolic_out = case.call(KTF, placeholders)
     _check_static_shapes(symbolic_out, expected, f'{case} [{dtype}] symbolic')
     outputs = _flatten(symbolic_out)
     results = KTF.function(placeholders, outputs)(inputs)
@@ -249,8 +257,7 @@ def check_gradient(case, seed=0):
       KTF.placeholder(shape=_symbolic_shape(case, i, x.shape),
                       dtype=x.dtype.name) for i, x in enumerate(inputs)
   ]
-  outs = _flatten(getattr(KTF, case.op)(*placeholders, *case.args,
-                                        **case.kwargs))
+  outs = _flatten(case.call(KTF, placeholders))
   loss = None
   for out, w in zip(outs, weights):
     if KTF.dtype(out) not in ('float16', 'float32', 'float64'):

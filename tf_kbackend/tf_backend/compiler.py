@@ -156,7 +156,9 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
   fed_names = {tensor.name for tensor in feeds}
   symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
   symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]
-  imported = symbolic_fetches + symbolic_values
+  # A fetched tensor that is also fed is its fed value (TF1 semantics).
+  imported = [t for t in symbolic_fetches + symbolic_values
+              if t.name not in fed_names]
   needed = needed_ops([t.op for t in imported] + list(fetch_ops), fed_names)
   missing = missing_feeds(needed, fed_names, captures)
   if missing:
@@ -168,16 +170,26 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
   graph_def = subgraph_def(graph, needed.values())
   return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
   used_captures = [n for n in captures if n.split(':')[0] in needed]
+  # Only feeds some copied op reads may be mapped: import_graph_def refuses
+  # mappings it does not use (TF1 allowed unused feeds).
+  consumed = {t.name for op in needed.values() for t in op.inputs}
+  consumed.update(t.name for op in needed.values() if op.type == 'Placeholder'
+                  for t in op.outputs)
 
   def body(*args):
     inner = tf.compat.v1.get_default_graph()
-    input_map = {tensor.name: arg for tensor, arg in zip(feeds, args)}
+    fed_values = {tensor.name: arg for tensor, arg in zip(feeds, args)}
+    input_map = {name: value for name, value in fed_values.items()
+                 if name in consumed}
     for capture_name in used_captures:
       input_map[capture_name] = inner.capture(captures[capture_name])
     results = iter(tf.graph_util.import_graph_def(
         graph_def, input_map=input_map, return_elements=return_names,
         name=_IMPORT_PREFIX) if return_names else ())
     values = {id(t): next(results) for t in imported}
+    for t in symbolic_fetches + symbolic_values:
+      if t.name in fed_values:
+        values[id(t)] = fed_values[t.name]
     outputs = []
     for fetch in fetches:
       if id(fetch) in values:

@@ -16,11 +16,16 @@ import tensorflow as tf
 from tf_kbackend import _tf_private
 from tf_kbackend import config
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import provenance
 from tf_kbackend.tf_backend import tensor_utils
 
 
 class _State:
   manual_init = False
+
+
+def _read_in_graph(variable):
+  return tf.convert_to_tensor(variable)
 
 
 def _two_world_operator(name):
@@ -44,7 +49,7 @@ _VARIABLE_OPERATORS = (
     '__xor__', '__rxor__', '__invert__')
 
 
-class KerasVariable(_tf_private.ResourceVariable):
+class KerasVariable(_tf_private.ReadHookVariable):
   """What `K.variable` returns: a `tf.Variable` with TF1 operator semantics.
 
   Python operators (`v * 2`, `p - lr * g`) behave like backend ops: on
@@ -55,6 +60,11 @@ class KerasVariable(_tf_private.ResourceVariable):
   (it does not assign; use `K.update_add`), and variables compare and hash
   by identity, so they can key dicts and be found with `in`.
   """
+
+  def on_eager_read(self, tensor):
+    # An eager read (e.g. converting `b` in `symbolic + b`) is a value
+    # derived from the variable: in the graph it becomes a graph read.
+    provenance.record(tensor, _read_in_graph, (self,), {})
 
   for _name in _VARIABLE_OPERATORS:
     if hasattr(tf.Variable, _name):
