@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_kbackend import config
+from tf_kbackend.tf_backend import _conv_utils as utils
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
 
@@ -27,156 +28,8 @@ __all__ = [
     'pool2d', 'pool3d', 'local_conv1d', 'local_conv2d',
 ]
 
-_PADDINGS = ('valid', 'same')
-_POOL_MODES = ('max', 'avg')
 # Dtypes TensorFlow's 3D pooling kernels accept on CPU; others pool by planes.
 _NATIVE_POOL3D_DTYPES = (tf.float32, tf.bfloat16)
-
-
-# Argument checks.
-
-
-def _int_tuple(value, rank, name, op):
-  """`value`, an int or a sequence of `rank` positive ints, as a tuple."""
-  try:
-    if isinstance(value, (list, tuple, np.ndarray)):
-      result = tuple(operator.index(v) for v in value)
-    else:
-      result = (operator.index(value),) * rank
-  except TypeError:
-    raise TypeError(
-        f'{op}: `{name}` must be an int or a tuple of {rank} ints. '
-        f'Received: {name}={value!r}') from None
-  if len(result) != rank or any(v < 1 for v in result):
-    raise ValueError(
-        f'{op}: `{name}` must be a positive int or a tuple of {rank} '
-        f'positive ints. Received: {name}={value!r}')
-  return result
-
-
-def _check_padding(padding, op, allowed=_PADDINGS):
-  if not isinstance(padding, str) or padding not in allowed:
-    raise ValueError(
-        f'Invalid padding for {op}: expected one of '
-        f'{", ".join(map(repr, allowed))}. Received: padding={padding!r}')
-
-
-def _check_pool_mode(pool_mode, op):
-  if not isinstance(pool_mode, str) or pool_mode not in _POOL_MODES:
-    raise ValueError(
-        f"Invalid pool_mode for {op}: expected 'max' or 'avg'. "
-        f'Received: pool_mode={pool_mode!r}')
-
-
-def _check_rank(tensor, rank, name, op):
-  actual = tensor.shape.rank
-  if actual is not None and actual != rank:
-    raise ValueError(
-        f'{op} expects `{name}` of rank {rank}. '
-        f'Received: {name}.shape={tuple(tensor.shape.as_list())}')
-
-
-def _check_dim(op, what, actual, expected_what, expected, evidence):
-  """Raises unless two static sizes (None: unknown) agree."""
-  if actual is not None and expected is not None and actual != expected:
-    raise ValueError(
-        f'{op}: {what} ({actual}) does not match {expected_what} '
-        f'({expected}). '
-        f'Received: {evidence}')
-
-
-def _check_dilation(strides, dilation, op):
-  # TF (and so legacy Keras) refuses this combination in tf.nn.convolution,
-  # depthwise and separable convolutions; refuse it everywhere, clearly.
-  if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
-    raise ValueError(
-        f'{op}: `strides` > 1 is not supported together with '
-        f'`dilation_rate` > 1. Received: strides={strides}, '
-        f'dilation_rate={dilation}')
-
-
-def _check_window_fits(op, x, window, dilation, padding, name):
-  """With 'valid' padding, a (dilated) window must fit in channels-last `x`."""
-  if padding != 'valid':
-    return
-  for i, (k, d) in enumerate(zip(window, dilation)):
-    size = x.shape[i + 1]
-    if size is not None and k is not None and (k - 1) * d + 1 > size:
-      raise ValueError(
-          f"{op}: with 'valid' padding the {name} (size {k}, dilation {d}) "
-          f'must fit in the input, of size {size} along spatial axis {i}. '
-          f'Received: x.shape={x.shape} (channels last), {name} sizes '
-          f'{tuple(window)}')
-
-
-# Shape and layout helpers.
-
-
-def _dims(x):
-  """The shape of `x` as a list: static ints where known, else scalars."""
-  static = x.shape.as_list()
-  if None not in static:
-    return static
-  dynamic = tf.shape(x)
-  return [s if s is not None else dynamic[i] for i, s in enumerate(static)]
-
-
-def _channel_dim(x, data_format):
-  return x.shape[1] if data_format == 'channels_first' else x.shape[-1]
-
-
-def _to_channels_last(x, data_format, rank):
-  if data_format == 'channels_first':
-    return tf.transpose(x, [0] + list(range(2, rank + 2)) + [1])
-  return x
-
-
-def _from_channels_last(x, data_format, rank):
-  if data_format == 'channels_first':
-    return tf.transpose(x, [0, rank + 1] + list(range(1, rank + 1)))
-  return x
-
-
-def _same_padding(size, kernel, stride):
-  """(before, after) padding of TensorFlow's 'same' along one axis."""
-  out = -(-size // stride)
-  total = (out - 1) * stride + kernel - size
-  total = max(total, 0) if isinstance(total, int) else tf.maximum(total, 0)
-  return [total // 2, total - total // 2]
-
-
-def _conv_output_size(size, kernel, stride, dilation, padding):
-  """Output length of a forward convolution along one axis."""
-  extent = (kernel - 1) * dilation + 1
-  if padding == 'same':
-    return -(-size // stride)
-  return max(-(-(size - extent + 1) // stride), 0)
-
-
-def _operands(*values):
-  """The operands as tensors of one dtype.
-
-  A tensor (or variable) operand fixes the dtype; failing that, numpy
-  operands are promoted as numpy would; Python values alone follow
-  `floatx()`. Two tensors of different dtypes are left for TensorFlow to
-  refuse, as in legacy Keras.
-  """
-  tensors = [v for v in values if tensor_utils.is_tensor_like(v)]
-  if tensors:
-    dtype = tensors[0].dtype
-  else:
-    typed = [v for v in values if isinstance(v, (np.ndarray, np.generic))]
-    dtype = np.result_type(*typed) if typed else config.floatx()
-  return [v if tensor_utils.is_tensor_like(v) else
-          tensor_utils.convert(v, dtype) for v in values]
-
-
-def _prepare(x, kernel, rank, data_format, op):
-  """Converts and checks `x` and `kernel`; returns both, `x` channels-last."""
-  x, kernel = _operands(x, kernel)
-  _check_rank(x, rank + 2, 'x', op)
-  _check_rank(kernel, rank + 2, 'kernel', op)
-  return _to_channels_last(x, data_format, rank), kernel
 
 
 # Convolutions.
@@ -184,29 +37,30 @@ def _prepare(x, kernel, rank, data_format, op):
 
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  allowed = _PADDINGS + ('causal',) if rank == 1 else _PADDINGS
-  _check_padding(padding, op, allowed)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
+  allowed = utils.PADDINGS + ('causal',) if rank == 1 else utils.PADDINGS
+  utils.check_padding(padding, op, allowed)
+  strides = utils.int_tuple(strides, rank, 'strides', op)
+  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  utils.check_dilation(strides, dilation, op)
   if padding == 'causal' and data_format != 'channels_last':
     raise ValueError(
         f"{op}: causal padding needs data_format='channels_last' (temporal "
         f'data). Received: data_format={data_format!r}')
-  x, kernel = _prepare(x, kernel, rank, data_format, op)
-  _check_dim(op, 'the input channels', x.shape[-1],
-             'the kernel input channels (its axis -2)', kernel.shape[-2],
-             f'x.shape={x.shape} (channels last), kernel.shape='
-             f'{kernel.shape}')
+  x, kernel = utils.prepare(x, kernel, rank, data_format, op)
+  utils.check_dim(op, 'the input channels', x.shape[-1],
+                  'the kernel input channels (its axis -2)', kernel.shape[-2],
+                  f'x.shape={x.shape} (channels last), kernel.shape='
+                  f'{kernel.shape}')
   if padding == 'causal':
     # Left padding only: output t sees inputs up to t.
-    left = dilation[0] * (_dims(kernel)[0] - 1)
+    left = dilation[0] * (utils.dims(kernel)[0] - 1)
     x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
     padding = 'valid'
-  _check_window_fits(op, x, kernel.shape[:-2], dilation, padding, 'kernel')
+  utils.check_window_fits(op, x, kernel.shape[:-2], dilation, padding,
+                          'kernel')
   y = tf.nn.convolution(x, kernel, strides=strides, padding=padding.upper(),
                         dilations=dilation)
-  return _from_channels_last(y, data_format, rank)
+  return utils.from_channels_last(y, data_format, rank)
 
 
 @graph_lib.graph_op
@@ -319,9 +173,9 @@ def _depthwise(x, kernel, strides, padding, dilation):
   # would, convolve at every position, keep every stride-th output. (With
   # strides > 1 the dilation is 1.)
   if padding == 'same':
-    dims, kernel_dims = _dims(x), _dims(kernel)
+    dims, kernel_dims = utils.dims(x), utils.dims(kernel)
     x = tf.pad(x, [[0, 0]] + [
-        _same_padding(dims[i + 1], kernel_dims[i], strides[i])
+        utils.same_padding(dims[i + 1], kernel_dims[i], strides[i])
         for i in range(2)] + [[0, 0]])
   y = tf.nn.depthwise_conv2d(x, kernel, strides=(1, 1, 1, 1),
                              padding='VALID')
@@ -332,32 +186,33 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
                data_format, dilation_rate, rank, op):
   """Depthwise (+ pointwise 1x1 if `pointwise_kernel` is not None) conv."""
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
+  utils.check_padding(padding, op)
+  strides = utils.int_tuple(strides, rank, 'strides', op)
+  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  utils.check_dilation(strides, dilation, op)
   if pointwise_kernel is not None:
-    x, depthwise_kernel, pointwise_kernel = _operands(
+    x, depthwise_kernel, pointwise_kernel = utils.operands(
         x, depthwise_kernel, pointwise_kernel)
-  x, depthwise_kernel = _prepare(x, depthwise_kernel, rank, data_format, op)
+  x, depthwise_kernel = utils.prepare(x, depthwise_kernel, rank, data_format,
+                                      op)
   evidence = f'x.shape={x.shape}, depthwise_kernel.shape=' \
              f'{depthwise_kernel.shape}, data_format={data_format!r}'
-  _check_dim(op, 'the input channels', x.shape[-1],
-             'the depthwise kernel input channels (its axis -2)',
-             depthwise_kernel.shape[-2], evidence)
-  _check_window_fits(op, x, depthwise_kernel.shape[:-2], dilation, padding,
-                     'kernel')
+  utils.check_dim(op, 'the input channels', x.shape[-1],
+                  'the depthwise kernel input channels (its axis -2)',
+                  depthwise_kernel.shape[-2], evidence)
+  utils.check_window_fits(op, x, depthwise_kernel.shape[:-2], dilation,
+                          padding, 'kernel')
   if pointwise_kernel is not None:
-    _check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
+    utils.check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
     expected = (1,) * rank + (depthwise_kernel.shape[-2] *
                               depthwise_kernel.shape[-1]
                               if None not in depthwise_kernel.shape[-2:]
                               else None,)
     for i, size in enumerate(expected):
-      _check_dim(op, f'pointwise_kernel.shape[{i}]', pointwise_kernel.shape[i],
-                 'the expected size', size,
-                 f'pointwise_kernel.shape={pointwise_kernel.shape}, '
-                 f'depthwise_kernel.shape={depthwise_kernel.shape}')
+      utils.check_dim(op, f'pointwise_kernel.shape[{i}]',
+                      pointwise_kernel.shape[i], 'the expected size', size,
+                      f'pointwise_kernel.shape={pointwise_kernel.shape}, '
+                      f'depthwise_kernel.shape={depthwise_kernel.shape}')
   if rank == 1:
     # As a 2D convolution over rows of height 1; equal strides keep TF's
     # depthwise kernel on its fast path (the row axis has one output).
@@ -372,7 +227,7 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
     y = tf.nn.conv2d(y, pointwise_kernel, strides=1, padding='VALID')
   if rank == 1:
     y = tf.squeeze(y, [1])
-  return _from_channels_last(y, data_format, rank)
+  return utils.from_channels_last(y, data_format, rank)
 
 
 @graph_lib.graph_op
@@ -486,7 +341,7 @@ def _output_dims(output_shape, x, data_format, rank, op):
           if data_format == 'channels_first' else list(range(rank + 2)))
   if isinstance(output_shape, (tf.Tensor, tf.Variable)):
     vector = tf.cast(output_shape, tf.int32)
-    _check_rank(vector, 1, 'output_shape', op)
+    utils.check_rank(vector, 1, 'output_shape', op)
     if vector.shape[0] is not None and vector.shape[0] != rank + 2:
       raise ValueError(
           f'{op}: `output_shape` must have {rank + 2} elements. '
@@ -526,7 +381,7 @@ def _dilate_kernel(kernel, dilation):
   for axis, rate in enumerate(dilation):
     if rate == 1:
       continue
-    dims = _dims(kernel)
+    dims = utils.dims(kernel)
     spread = tf.stack([kernel] + [tf.zeros_like(kernel)] * (rate - 1),
                       axis=axis + 1)
     spread = tf.reshape(spread, dims[:axis] + [dims[axis] * rate] +
@@ -540,34 +395,34 @@ def _dilate_kernel(kernel, dilation):
 def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                     dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
-  x, kernel = _prepare(x, kernel, rank, data_format, op)
+  utils.check_padding(padding, op)
+  strides = utils.int_tuple(strides, rank, 'strides', op)
+  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  utils.check_dilation(strides, dilation, op)
+  x, kernel = utils.prepare(x, kernel, rank, data_format, op)
   evidence = (f'x.shape={x.shape} (channels last), kernel.shape='
               f'{kernel.shape}, output_shape={output_shape!r}')
-  _check_dim(op, 'the input channels', x.shape[-1],
-             'the kernel input channels (its last axis)', kernel.shape[-1],
-             evidence)
+  utils.check_dim(op, 'the input channels', x.shape[-1],
+                  'the kernel input channels (its last axis)',
+                  kernel.shape[-1], evidence)
   vector, static = _output_dims(output_shape, x, data_format, rank, op)
-  _check_dim(op, 'the output_shape channels', static[-1],
-             'the kernel output channels (its axis -2)', kernel.shape[-2],
-             evidence)
-  _check_dim(op, 'the output_shape batch size', static[0],
-             'the input batch size', x.shape[0], evidence)
+  utils.check_dim(op, 'the output_shape channels', static[-1],
+                  'the kernel output channels (its axis -2)',
+                  kernel.shape[-2], evidence)
+  utils.check_dim(op, 'the output_shape batch size', static[0],
+                  'the input batch size', x.shape[0], evidence)
   for i in range(rank):
     if static[i + 1] is not None and kernel.shape[i] is not None:
-      _check_dim(
+      utils.check_dim(
           op, f'the input size along spatial axis {i}', x.shape[i + 1],
           f'the size a {padding!r} convolution of the output shape gives',
-          _conv_output_size(static[i + 1], kernel.shape[i], strides[i],
-                            dilation[i], padding), evidence)
+          utils.conv_output_size(static[i + 1], kernel.shape[i], strides[i],
+                                 dilation[i], padding), evidence)
   kernel = _dilate_kernel(kernel, dilation)
   y = tf.nn.conv_transpose(x, kernel, vector, strides=strides,
                            padding=padding.upper())
   y.set_shape([x.shape[0] if static[0] is None else static[0]] + static[1:])
-  return _from_channels_last(y, data_format, rank)
+  return utils.from_channels_last(y, data_format, rank)
 
 
 @graph_lib.graph_op
@@ -654,33 +509,33 @@ def _pool3d_by_planes(x, pool_size, strides, padding, pool_mode):
   many of them. Used for the dtypes TF's 3D pooling kernels lack on CPU.
   """
   pool = tf.nn.max_pool2d if pool_mode == 'max' else tf.nn.avg_pool2d
-  batch, depth, _, _, channels = _dims(x)
-  planes = tf.reshape(x, [-1] + _dims(x)[2:])
+  batch, depth, _, _, channels = utils.dims(x)
+  planes = tf.reshape(x, [-1] + utils.dims(x)[2:])
   planes = pool(planes, pool_size[1:], strides[1:], padding.upper())
-  rows, cols = _dims(planes)[1:3]
+  rows, cols = utils.dims(planes)[1:3]
   columns = tf.reshape(planes, [batch, depth, -1, 1])
   columns = pool(columns, (pool_size[0], 1), (strides[0], 1),
                  padding.upper())
-  return tf.reshape(columns, [batch, _dims(columns)[1], rows, cols,
+  return tf.reshape(columns, [batch, utils.dims(columns)[1], rows, cols,
                               channels])
 
 
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, op):
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  _check_pool_mode(pool_mode, op)
-  pool_size = _int_tuple(pool_size, rank, 'pool_size', op)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  x, = _operands(x)
-  _check_rank(x, rank + 2, 'x', op)
-  x = _to_channels_last(x, data_format, rank)
-  _check_window_fits(op, x, pool_size, (1,) * rank, padding, 'pool')
+  utils.check_padding(padding, op)
+  utils.check_pool_mode(pool_mode, op)
+  pool_size = utils.int_tuple(pool_size, rank, 'pool_size', op)
+  strides = utils.int_tuple(strides, rank, 'strides', op)
+  x, = utils.operands(x)
+  utils.check_rank(x, rank + 2, 'x', op)
+  x = utils.to_channels_last(x, data_format, rank)
+  utils.check_window_fits(op, x, pool_size, (1,) * rank, padding, 'pool')
   if rank == 3 and x.dtype not in _NATIVE_POOL3D_DTYPES:
     y = _pool3d_by_planes(x, pool_size, strides, padding, pool_mode)
   else:
     pool = tf.nn.max_pool if pool_mode == 'max' else tf.nn.avg_pool
     y = pool(x, pool_size, strides, padding.upper())
-  return _from_channels_last(y, data_format, rank)
+  return utils.from_channels_last(y, data_format, rank)
 
 
 @graph_lib.graph_op
@@ -753,7 +608,7 @@ def _window_indices(count, kernel_size, stride):
 
 
 def _local_kernel_dims(kernel, op):
-  _check_rank(kernel, 3, 'kernel', op)
+  utils.check_rank(kernel, 3, 'kernel', op)
   if None in kernel.shape.as_list():
     raise ValueError(
         f'{op} needs a kernel of static shape (output positions, window '
@@ -774,10 +629,11 @@ def _check_local(x, sizes, kernel_size, strides, channels, feature_dim, op):
           f'{op}: {count} windows of size {k} with stride {s} need an input '
           f'of at least {needed} along spatial axis {i}, not {size}. '
           f'Received: {evidence}')
-  _check_dim(op, 'the kernel axis 1', feature_dim,
-             'the window size times the input channels',
-             None if channels is None else int(np.prod(kernel_size)) * channels,
-             evidence)
+  window_features = (None if channels is None else
+                     int(np.prod(kernel_size)) * channels)
+  utils.check_dim(op, 'the kernel axis 1', feature_dim,
+                  'the window size times the input channels',
+                  window_features, evidence)
 
 
 @graph_lib.graph_op
@@ -809,12 +665,12 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
   """
   op = 'local_conv1d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = _int_tuple(kernel_size, 1, 'kernel_size', op)
-  strides = _int_tuple(strides, 1, 'strides', op)
-  inputs, kernel = _operands(inputs, kernel)
+  kernel_size = utils.int_tuple(kernel_size, 1, 'kernel_size', op)
+  strides = utils.int_tuple(strides, 1, 'strides', op)
+  inputs, kernel = utils.operands(inputs, kernel)
   kernel, (length, feature_dim, _) = _local_kernel_dims(kernel, op)
-  _check_rank(inputs, 3, 'inputs', op)
-  x = _to_channels_last(inputs, data_format, 1)
+  utils.check_rank(inputs, 3, 'inputs', op)
+  x = utils.to_channels_last(inputs, data_format, 1)
   _check_local(x, (length,), kernel_size, strides, x.shape[-1], feature_dim,
                op)
   windows = tf.gather(x, _window_indices(length, kernel_size[0], strides[0]),
@@ -823,7 +679,7 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
     windows = tf.transpose(windows, [0, 1, 3, 2])
   windows = tf.reshape(windows, [-1, length, feature_dim])
   y = tf.einsum('blf,lfo->blo', windows, kernel)
-  return _from_channels_last(y, data_format, 1)
+  return utils.from_channels_last(y, data_format, 1)
 
 
 @graph_lib.graph_op
@@ -859,16 +715,17 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape,
   """
   op = 'local_conv2d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = _int_tuple(kernel_size, 2, 'kernel_size', op)
-  strides = _int_tuple(strides, 2, 'strides', op)
-  rows, cols = _int_tuple(output_shape, 2, 'output_shape', op)
-  inputs, kernel = _operands(inputs, kernel)
+  kernel_size = utils.int_tuple(kernel_size, 2, 'kernel_size', op)
+  strides = utils.int_tuple(strides, 2, 'strides', op)
+  rows, cols = utils.int_tuple(output_shape, 2, 'output_shape', op)
+  inputs, kernel = utils.operands(inputs, kernel)
   kernel, (positions, feature_dim, filters) = _local_kernel_dims(kernel, op)
-  _check_rank(inputs, 4, 'inputs', op)
-  x = _to_channels_last(inputs, data_format, 2)
-  _check_dim(op, 'the kernel axis 0 (output positions)', positions,
-             'output_rows * output_cols', rows * cols,
-             f'kernel.shape={kernel.shape}, output_shape={output_shape!r}')
+  utils.check_rank(inputs, 4, 'inputs', op)
+  x = utils.to_channels_last(inputs, data_format, 2)
+  utils.check_dim(op, 'the kernel axis 0 (output positions)', positions,
+                  'output_rows * output_cols', rows * cols,
+                  f'kernel.shape={kernel.shape}, '
+                  f'output_shape={output_shape!r}')
   _check_local(x, (rows, cols), kernel_size, strides, x.shape[-1],
                feature_dim, op)
   windows = tf.gather(x, _window_indices(rows, kernel_size[0], strides[0]),
@@ -885,7 +742,7 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape,
     kernel = tf.reshape(kernel, [rows, cols, kernel_size[0], kernel_size[1],
                                  channels, filters])
     y = tf.einsum('bihjwc,ijhwco->bijo', windows, kernel)
-  return _from_channels_last(y, data_format, 2)
+  return utils.from_channels_last(y, data_format, 2)
 
 
 # Bias.
@@ -922,7 +779,7 @@ def bias_add(x, bias, data_format=None):
           [2., 2., 2.]]], dtype=float32)
   """
   data_format = config.normalize_data_format(data_format)
-  x, bias = _operands(x, bias)
+  x, bias = utils.operands(x, bias)
   x_rank, bias_rank = x.shape.rank, bias.shape.rank
   evidence = (f'bias.shape={tuple(bias.shape.as_list())}, '
               f'x.shape={tuple(x.shape.as_list())}')
@@ -937,7 +794,7 @@ def bias_add(x, bias, data_format=None):
         f'dimensions for an input of {x_rank} dimensions. Received: '
         f'{evidence}')
   channels_first = data_format == 'channels_first' and 3 <= x_rank <= 5
-  bias_dims = _dims(bias)
+  bias_dims = utils.dims(bias)
   if bias_rank == 1:
     shape = ([1, bias_dims[0]] + [1] * (x_rank - 2) if channels_first
              else [1] * (x_rank - 1) + bias_dims)
