@@ -216,13 +216,12 @@ class TestModuleSurface:
             inspect.signature(getattr(KNP, name)))
 
   def test_numpy_ops_are_lazy_on_symbols(self):
-    from tf_kbackend.numpy_backend import symbolic
-    x = symbolic.Symbol(None, name='x')
+    x = KNP.placeholder(shape=(None, 2))
     expression = KNP.batch_dot(KNP.square(x), x, axes=1)
-    assert symbolic.is_symbolic(expression)
-    value = np.array([[1.0, 2.0], [3.0, 4.0]])
-    np.testing.assert_allclose(
-        symbolic.evaluate(expression, {id(x): value}), [[9.0], [91.0]])
+    assert KNP.is_symbolic(expression)
+    value = np.array([[1.0, 2.0], [3.0, 4.0]], 'float32')
+    np.testing.assert_allclose(KNP.function([x], [expression])([value])[0],
+                               [[9.0], [91.0]])
 
 
 class TestDot:
@@ -599,6 +598,16 @@ class TestGatherAndTopK:
     assert isinstance(grad, tf.IndexedSlices)
     result = K.function([indices], [grad])([np.array([0, 2, 2])])[0]
     np.testing.assert_array_equal(result, [[1, 1], [0, 0], [2, 2], [0, 0]])
+
+  def test_gather_out_of_range_is_an_error(self):
+    if tf.config.list_physical_devices('GPU'):
+      pytest.skip('TensorFlow gathers zeros for bad indices on GPU.')
+    reference = np.arange(6.0).reshape(3, 2)
+    for indices in ([3], [-1]):
+      with pytest.raises(tf.errors.InvalidArgumentError, match='not in'):
+        K.eval(K.gather(reference, indices))
+      with pytest.raises(IndexError):
+        KNP.gather(reference, indices)
 
   def test_in_top_k_legacy_ties(self):
     # Keras 2.3.1's test_in_top_k: half the classes tie with class 0.

@@ -166,10 +166,19 @@ def transpose(x):
 def gather(reference, indices):
   """`reference[indices]`: slices of axis 0, for indices of any rank.
 
+  Raises:
+    IndexError: for an index outside [0, len(reference)): TensorFlow (on
+      CPU) refuses negative indices too, where numpy would wrap them.
+
   >>> gather(np.array([[1, 2], [3, 4], [5, 6]]), [2, 0])
   array([[5, 6], [1, 2]])
   """
-  return np.asarray(reference)[np.asarray(indices)]
+  reference, indices = np.asarray(reference), np.asarray(indices)
+  if np.any(indices < 0):
+    raise IndexError(
+        f'gather: indices must be in [0, {len(reference)}). Received: '
+        f'indices={indices.tolist()!r}.')
+  return reference[indices]
 
 
 # Reductions.
