@@ -404,6 +404,24 @@ class TestBinaryCrossentropy:
     np.testing.assert_allclose(KTF.eval(y) if K is KTF else y, [expected],
                                rtol=1e-12)
 
+  @BACKENDS
+  def test_float16_extremes_are_finite(self, K):
+    # Pins docs/deviations/nn.md: float16 losses are computed in float32,
+    # where 1 - epsilon() < 1 (in float16 it rounds to 1: inf or nan).
+    target = np.array([[1.0, 0.0], [0.0, 1.0]], 'float16')
+    output = np.array([[1.0, 0.0], [1.0, 0.0]], 'float16')
+    evaluate = (lambda t: KTF.eval(t)) if K is KTF else (lambda t: t)
+    for loss in (K.binary_crossentropy(target, output),
+                 K.categorical_crossentropy(target, output),
+                 K.sparse_categorical_crossentropy(np.array([0, 1]), output)):
+      value = evaluate(loss)
+      assert value.dtype == np.float16
+      assert np.all(np.isfinite(value)), value
+    # 1 - 1e-7 in float32 is 1 - 1.19e-7: -log(1.19e-7) = 15.94.
+    np.testing.assert_allclose(
+        evaluate(K.binary_crossentropy(target, output))[1], [15.94, 16.12],
+        rtol=2e-3)
+
   def test_target_follows_output_dtype(self):
     y = KTF.binary_crossentropy(np.array([1.0, 0.0]),
                                 np.array([0.5, 0.5], 'float32'))
@@ -500,9 +518,9 @@ class TestDropout:
     assert y.dtype == np.float32
     dropped = y == 0
     assert abs(dropped.mean() - level) < 0.02
+    # Exactly x times 1/(1-level) rounded to float32.
     scale = np.float32(1.0 / (1.0 - level))
-    np.testing.assert_allclose(y[~dropped], self.X[~dropped] * scale,
-                               rtol=1e-6)
+    np.testing.assert_array_equal(y[~dropped], self.X[~dropped] * scale)
 
   @BACKENDS
   def test_level_zero_is_identity(self, K):
@@ -593,10 +611,18 @@ class TestDropout:
     assert KTF.dtype(y) == dtype
     assert KNP.dropout(x, 0.5, seed=1).dtype == dtype
 
-  def test_numpy_symbolic_fresh_mask(self):
-    from tf_kbackend.numpy_backend import symbolic
-    x = symbolic.Symbol(None, name='x')
-    y = KNP.dropout(x, 0.5, seed=3)
-    a = symbolic.evaluate(y, {id(x): self.X})
-    b = symbolic.evaluate(y, {id(x): self.X})
-    assert np.mean((a == 0) != (b == 0)) > 0.3
+  @pytest.mark.parametrize('seed', [None, 3])
+  def test_numpy_symbolic_fresh_mask_per_call(self, seed):
+    x = KNP.placeholder(shape=(None, 100))
+    f = KNP.function([x], [KNP.dropout(x, 0.3, seed=seed)])
+    a, b = f([self.X])[0], f([self.X])[0]
+    assert np.mean((a == 0) != (b == 0)) > 0.2
+    for y in (a, b):
+      assert abs(np.mean(y == 0) - 0.3) < 0.02
+
+  def test_numpy_in_train_phase_with_fed_learning_phase(self):
+    x = KNP.placeholder(shape=(None, 100))
+    y = KNP.in_train_phase(lambda: KNP.dropout(x, 0.5), x)
+    f = KNP.function([x, KNP.learning_phase()], [y])
+    assert abs(np.mean(f([self.X, 1])[0] == 0) - 0.5) < 0.03
+    np.testing.assert_array_equal(f([self.X, 0])[0], self.X)

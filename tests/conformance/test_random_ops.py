@@ -12,7 +12,6 @@ import pytest
 
 import tf_kbackend.numpy_backend as KNP
 import tf_kbackend.tf_backend as KTF
-from tf_kbackend.numpy_backend import symbolic as np_symbolic
 
 BACKENDS = pytest.mark.parametrize('K', [KTF, KNP], ids=['tf', 'numpy'])
 OPS = ['random_normal', 'random_uniform', 'random_binomial',
@@ -234,14 +233,30 @@ class TestSeeds:
       r = KTF.truncated_normal((20, 20))
     assert KTF.is_symbolic(r)
 
-  def test_numpy_backend_seed_semantics(self):
+  def test_numpy_backend_eager_seeds(self):
     a = KNP.random_normal((20,), seed=3)
     np.testing.assert_array_equal(a, KNP.random_normal((20,), seed=3))
+    assert np.mean(a != KNP.random_normal((20,), seed=4)) > 0.9
     assert np.mean(a != KNP.random_normal((20,))) > 0.9
-    # A symbolic shape: one generator, a new draw per evaluation.
-    shape = np_symbolic.Symbol(None, name='shape')
-    r = KNP.random_uniform(shape, seed=3)
-    first = np_symbolic.evaluate(r, {id(shape): (20,)})
-    second = np_symbolic.evaluate(r, {id(shape): (20,)})
-    assert first.shape == (20,)
-    assert np.mean(first != second) > 0.9
+
+  @pytest.mark.parametrize('op', OPS)
+  @pytest.mark.parametrize('seed', [None, 7])
+  def test_numpy_backend_symbolic_fresh_values_per_call(self, op, seed):
+    # One generator per op, made when the op is built: a new draw per call.
+    x = KNP.placeholder(shape=(None, 20))
+    kwargs = {'p': 0.5} if op == 'random_binomial' else {}
+    r = getattr(KNP, op)(KNP.shape(x), seed=seed, **kwargs)
+    assert KNP.is_symbolic(r)
+    f = KNP.function([x], [r])
+    a, b = f([np.zeros((20, 20))])[0], f([np.zeros((20, 20))])[0]
+    assert a.shape == (20, 20)
+    assert np.mean(a != b) > 0.3
+
+  def test_numpy_backend_symbolic_scope(self):
+    @KNP.symbolic
+    def noise():
+      return KNP.random_uniform((20, 20), seed=1)
+
+    r = noise()
+    assert KNP.is_symbolic(r)
+    assert np.mean(KNP.eval(r) != KNP.eval(r)) > 0.3

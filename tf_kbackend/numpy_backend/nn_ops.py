@@ -5,12 +5,14 @@ the TensorFlow backend (legacy Keras 2.x), written independently in numpy.
 Results keep the floating dtype of the main input.
 """
 
+import numbers
+
 import numpy as np
 from scipy import special
 
 from tf_kbackend import config
 from tf_kbackend.numpy_backend import random_ops
-from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
+from tf_kbackend.numpy_backend.symbolic import lazy_op
 
 __all__ = [
     'relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid',
@@ -162,7 +164,8 @@ def dropout(x, level, noise_shape=None, seed=None):
   >>> sorted(set(y.ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
   True
   """
-  if not is_symbolic(level) and not 0.0 <= float(level) < 1.0:
+  if (isinstance(level, (numbers.Real, np.ndarray, np.generic)) and
+      not 0.0 <= float(level) < 1.0):
     raise ValueError(
         f'dropout: level (the fraction of entries to drop) must be in the '
         f'interval [0, 1). Received: level={level!r}.')
@@ -174,6 +177,14 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 def _epsilon(dtype):
   return dtype.type(config.epsilon())
+
+
+def _loss_output(output):
+  """`output` to compute a loss in (float16 in float32), and the result dtype."""
+  output = _float_array(output)
+  if output.dtype == np.float16:
+    return output.astype(np.float32), output.dtype
+  return output, output.dtype
 
 
 def _log_softmax(x, axis):
@@ -188,7 +199,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
   ...                          np.array([[0.5, 0.5]])).round(4)
   array([0.6931])
   """
-  output = _float_array(output)
+  output, result_dtype = _loss_output(output)
   target = np.asarray(target).astype(output.dtype)
   axis = _check_axis(axis, output.ndim, 'categorical_crossentropy')
   if from_logits:
@@ -197,7 +208,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     p = output / np.sum(output, axis, keepdims=True)
     eps = _epsilon(output.dtype)
     log_p = np.log(np.clip(p, eps, 1 - eps).astype(np.float64))
-  return (-np.sum(target * log_p, axis)).astype(output.dtype)
+  return (-np.sum(target * log_p, axis)).astype(result_dtype)
 
 
 @lazy_op
@@ -209,7 +220,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
   ...                                 np.array([[0.5, 0.5]])).round(4)
   array([0.6931])
   """
-  output = _float_array(output)
+  output, result_dtype = _loss_output(output)
   axis = _check_axis(axis, output.ndim, 'sparse_categorical_crossentropy')
   logits = np.moveaxis(output, axis, -1)
   if not from_logits:
@@ -218,7 +229,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
   log_p = _log_softmax(logits.astype(np.float64), -1)
   target = np.asarray(target).astype(np.int64).reshape(log_p.shape[:-1])
   picked = np.take_along_axis(log_p, target[..., np.newaxis], -1)[..., 0]
-  return (-picked).astype(output.dtype)
+  return (-picked).astype(result_dtype)
 
 
 @lazy_op
@@ -228,7 +239,7 @@ def binary_crossentropy(target, output, from_logits=False):
   >>> binary_crossentropy(np.array([1.0, 0.0]), np.array([0.5, 0.5])).round(4)
   array([0.6931, 0.6931])
   """
-  output = _float_array(output)
+  output, result_dtype = _loss_output(output)
   target = np.asarray(target).astype(np.float64)
   logits = output
   if not from_logits:
@@ -238,7 +249,7 @@ def binary_crossentropy(target, output, from_logits=False):
   z = logits.astype(np.float64)
   # max(z, 0) - z * t + log(1 + exp(-|z|)): stable for any z.
   loss = np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))
-  return loss.astype(output.dtype)
+  return loss.astype(result_dtype)
 
 
 # Batch normalization.

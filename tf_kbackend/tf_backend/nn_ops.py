@@ -249,9 +249,12 @@ def dropout(x, level, noise_shape=None, seed=None):
   mask_dtype = tf.float64 if x.dtype == tf.float64 else tf.float32
   uniform = random_ops.random_uniform(_noise_shape(x, noise_shape),
                                       dtype=mask_dtype, seed=seed)
-  level = tf.cast(level, mask_dtype)
-  keep = tf.greater_equal(uniform, level)
-  scale = tf.cast(1.0 / (1.0 - level), x.dtype)
+  if isinstance(level, numbers.Real):
+    # The scale rounded once, from the exact value, in the dtype of x.
+    scale = _scalar(1.0 / (1.0 - float(level)), x.dtype)
+  else:
+    scale = tf.cast(1.0 / (1.0 - tf.cast(level, tf.float64)), x.dtype)
+  keep = tf.greater_equal(uniform, tf.cast(level, mask_dtype))
   kept = x * scale
   return tf.where(keep, kept, tf.zeros_like(kept))
 
@@ -270,10 +273,22 @@ def _check_axis(axis, rank, fn, what='output'):
   return int(axis) % rank
 
 
-def _output_and_target(target, output):
+def _loss_output(output):
+  """`output` as a float tensor to compute a loss in, and the result dtype.
+
+  float16 losses are computed in float32: in float16, `1 - epsilon()`
+  rounds to 1, so a probability of 1 would give an infinite loss.
+  """
   output = _float_tensor(output)
+  if output.dtype == tf.float16:
+    return tf.cast(output, tf.float32), output.dtype
+  return output, output.dtype
+
+
+def _output_and_target(target, output):
+  output, result_dtype = _loss_output(output)
   target = tf.cast(target, output.dtype)
-  return target, output
+  return target, output, result_dtype
 
 
 def _epsilon(dtype):
@@ -305,18 +320,19 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
   ...                          np.array([[0.5, 0.5]])).numpy().round(4)
   array([0.6931])
   """
-  target, output = _output_and_target(target, output)
+  target, output, result_dtype = _output_and_target(target, output)
   rank = output.shape.rank
   if rank is not None:
     axis = _check_axis(axis, rank, 'categorical_crossentropy')
   if from_logits:
     # log_softmax is as stable as the fused softmax_cross_entropy op, whose
     # gradient is only right for targets summing to 1.
-    return -tf.reduce_sum(target * tf.nn.log_softmax(output, axis=axis), axis)
-  output = output / tf.reduce_sum(output, axis, keepdims=True)
-  eps = _epsilon(output.dtype)
-  output = tf.clip_by_value(output, eps, 1.0 - eps)
-  return -tf.reduce_sum(target * tf.math.log(output), axis)
+    log_p = tf.nn.log_softmax(output, axis=axis)
+  else:
+    output = output / tf.reduce_sum(output, axis, keepdims=True)
+    eps = _epsilon(output.dtype)
+    log_p = tf.math.log(tf.clip_by_value(output, eps, 1.0 - eps))
+  return tf.cast(-tf.reduce_sum(target * log_p, axis), result_dtype)
 
 
 @graph_lib.graph_op
@@ -348,7 +364,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
   ...                                 np.array([[0.5, 0.5]])).numpy().round(4)
   array([0.6931])
   """
-  output = _float_tensor(output)
+  output, result_dtype = _loss_output(output)
   rank = output.shape.rank
   if rank is None:
     if axis != -1:
@@ -368,8 +384,8 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
     target = tf.cast(target, tf.int64)
   if (target.shape.rank is not None and rank is not None and
       target.shape.rank == rank - 1):
-    return tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=target, logits=output)
+    return tf.cast(tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=target, logits=output), result_dtype)
   # Other target shapes (e.g. a trailing axis of size 1): flatten both.
   output_shape = tf.shape(output)
   flat = tf.nn.sparse_softmax_cross_entropy_with_logits(
@@ -378,7 +394,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False,
   result = tf.reshape(flat, output_shape[:-1])
   if rank is not None:
     result = tf.ensure_shape(result, output.shape[:-1])
-  return result
+  return tf.cast(result, result_dtype)
 
 
 @graph_lib.graph_op
@@ -401,12 +417,14 @@ def binary_crossentropy(target, output, from_logits=False):
   ...                     np.array([0.5, 0.5])).numpy().round(4)
   array([0.6931, 0.6931])
   """
-  target, output = _output_and_target(target, output)
+  target, output, result_dtype = _output_and_target(target, output)
   if not from_logits:
     eps = _epsilon(output.dtype)
     output = tf.clip_by_value(output, eps, 1.0 - eps)
     output = tf.math.log(output / (1.0 - output))
-  return tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
+  return tf.cast(
+      tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output),
+      result_dtype)
 
 
 # Batch normalization.
