@@ -44,8 +44,8 @@ def ctc_label_dense_to_sparse(labels, label_lengths):
     row-major order.
 
   >>> s = ctc_label_dense_to_sparse(np.array([[1, 2, 0], [3, 0, 0]]), [3, 1])
-  >>> s.row, s.col, s.data
-  (array([0, 0, 0, 1]), array([0, 1, 2, 0]), array([1, 2, 0, 3]))
+  >>> s.row.tolist(), s.col.tolist(), s.data.tolist()
+  ([0, 0, 0, 1], [0, 1, 2, 0], [1, 2, 0, 3])
   """
   labels = np.asarray(labels)
   if labels.ndim != 2:

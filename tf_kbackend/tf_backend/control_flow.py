@@ -243,7 +243,7 @@ def _while_loop(step_function, inputs, states, constants, mask, go_backwards,
 
 def _rnn(step_function, inputs, initial_states, go_backwards, mask, constants,
          unroll, input_length, time_major, zero_output_for_mask):
-  inputs = tensor_utils.convert(inputs)
+  inputs = tf.convert_to_tensor(inputs)  # numpy keeps its dtype (legacy).
   mask, time_steps = _check_inputs(inputs, mask, time_major, input_length)
   if not time_major:
     inputs = tf.transpose(
@@ -352,8 +352,8 @@ def _in_loop_body(fn):
 
 def _elements(elems):
   if isinstance(elems, (list, tuple)):
-    return type(elems)(tensor_utils.convert(e) for e in elems)
-  return tensor_utils.convert(elems)
+    return type(elems)(tf.convert_to_tensor(e) for e in elems)
+  return tf.convert_to_tensor(elems)
 
 
 @graph_lib.graph_op

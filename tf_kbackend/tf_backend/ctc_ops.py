@@ -29,7 +29,7 @@ def _lengths(lengths, what):
 
 def _logits(y_pred):
   """Time-major log(y_pred + epsilon); float16 computed in float32."""
-  y_pred = tensor_utils.convert(y_pred)
+  y_pred = tf.convert_to_tensor(y_pred)
   if y_pred.dtype not in (tf.float32, tf.float64):
     y_pred = tf.cast(y_pred, tf.float32)
   if y_pred.shape.rank is not None and y_pred.shape.rank != 3:
