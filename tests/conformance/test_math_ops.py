@@ -330,6 +330,18 @@ class TestBatchDot:
                                expected)
     np.testing.assert_allclose(KNP.batch_dot(x, y, axes=(0, 1)), expected)
 
+  def test_rank_4_follows_documented_rule(self):
+    # Keras 2.2.4 gave (2, 3, 4, 6) here (a batched matmul over axes 0, 1);
+    # the documented rule (and Keras 2.3.1) contracts per sample only.
+    rng = np.random.RandomState(0)
+    x, y = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 3, 5, 6))
+    expected = np.einsum('bijk,blkm->bijlm', x, y)
+    out = K.batch_dot(K.placeholder(shape=(None, 3, 4, 5), dtype='float64'),
+                      K.placeholder(shape=(None, 3, 5, 6), dtype='float64'))
+    assert K.int_shape(out) == (None, 3, 4, 3, 6)
+    np.testing.assert_allclose(K.eval(K.batch_dot(x, y)), expected)
+    np.testing.assert_allclose(KNP.batch_dot(x, y), expected)
+
   @pytest.mark.parametrize('x_shape, y_shape, axes', [
       ((None, 3, 4, 5), (None, 2, 3, 4), (2, 3)),
       ((None, 3, 4, 5), (None, 2, 4), 2),
@@ -572,6 +584,9 @@ class TestComparisons:
     args = (0.5, 1) if op == 'clip' else (0.5,)
     with pytest.raises(TypeError, match=r'fractional part.*0\.5'):
       getattr(K, op)(x, *args)
+    if op in ('pow', 'clip'):
+      with pytest.raises(TypeError, match=r'fractional part.*0\.5'):
+        getattr(KNP, op)(np.array([1, 2], 'int32'), *args)
 
 
 class TestGatherAndTopK:

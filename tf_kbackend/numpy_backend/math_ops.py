@@ -46,11 +46,23 @@ def _float_array(x, op_name, bool_as_float=False):
   return array
 
 
-def _same_kind(value, like):
-  """`value` in the dtype of `like` when `value` is an untyped Python value."""
+def _same_kind(value, like, op_name):
+  """`value` in the dtype of `like` when `value` is an untyped Python value.
+
+  As the TensorFlow backend, refuses to truncate a fractional value to an
+  integer dtype.
+  """
   if _is_typed(value) or not _is_typed(like):
     return value
-  return np.asarray(value, dtype=np.asarray(like).dtype)
+  dtype = np.asarray(like).dtype
+  array = np.asarray(value)
+  if (dtype.kind in 'biu' and array.dtype.kind == 'f' and
+      not np.all(np.trunc(array) == array)):
+    raise TypeError(
+        f'{op_name}: the value {value!r} cannot be converted to the '
+        f'{dtype.name} dtype of the other operand without losing its '
+        f'fractional part. Received: {value!r} and a {dtype.name} array.')
+  return array.astype(dtype)
 
 
 # Products.
@@ -446,7 +458,7 @@ def pow(x, a):  # pylint: disable=redefined-builtin
   >>> pow(np.array([2.0, 3.0]), 2)
   array([4., 9.])
   """
-  return np.power(x, _same_kind(a, x))
+  return np.power(x, _same_kind(a, x, 'pow'))
 
 
 @lazy_op
@@ -461,9 +473,9 @@ def clip(x, min_value, max_value):
   """
   result = np.asarray(x)
   if max_value is not None:
-    result = np.minimum(result, _same_kind(max_value, x))
+    result = np.minimum(result, _same_kind(max_value, x, 'clip'))
   if min_value is not None:
-    result = np.maximum(result, _same_kind(min_value, x))
+    result = np.maximum(result, _same_kind(min_value, x, 'clip'))
   return result
 
 
