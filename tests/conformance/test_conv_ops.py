@@ -81,10 +81,11 @@ def _depthwise_cases():
         kwargs = {'strides': strides, 'padding': padding,
                   'data_format': data_format, 'dilation_rate': dilation}
         half = _is_plain(data_format, strides, dilation)
-        x = _x(2, (5, 6), 3, data_format)
-        cases.append(_case('depthwise_conv2d', [x, (3, 2, 3, 2)], kwargs,
+        # A 2-row kernel: 'same' pads the rows unevenly.
+        x = _x(2, (5, 7), 3, data_format)
+        cases.append(_case('depthwise_conv2d', [x, (2, 3, 3, 2)], kwargs,
                            half=half))
-        cases.append(_case('separable_conv2d', [x, (3, 2, 3, 2), (1, 1, 6, 4)],
+        cases.append(_case('separable_conv2d', [x, (2, 3, 3, 2), (1, 1, 6, 4)],
                            kwargs, half=half))
       for strides, dilation in [(1, 1), (2, 1), (1, 2)]:
         cases.append(_case(
