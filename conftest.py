@@ -16,6 +16,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+# Conformance tolerances assume IEEE float32: on Ampere+ GPUs TensorFlow
+# would otherwise compute float32 matmuls and convolutions in TF32.
+tf.config.experimental.enable_tensor_float_32_execution(False)
+
 from tf_kbackend import config  # noqa: E402
 import tf_kbackend.numpy_backend as _numpy_backend  # noqa: E402
 import tf_kbackend.tf_backend as _tf_backend  # noqa: E402

@@ -129,10 +129,28 @@ def _refers_to_keras_graph(values):
   return False
 
 
+def _building_in_keras_graph():
+  """The graph being built if it is the Keras graph or nested in it, else None.
+
+  Nested: the body of a `tf.cond` / `tf.while_loop` built in the Keras
+  graph. Ops built there must stay there (not be hoisted to the Keras
+  graph), or a branch's update op would run unconditionally.
+  """
+  keras_graph = _State.graph
+  if keras_graph is None:
+    return None
+  current = tf.compat.v1.get_default_graph()
+  graph = current
+  while graph is not None:
+    if graph is keras_graph:
+      return current
+    graph = getattr(graph, 'outer_graph', None)
+  return None
+
+
 def in_symbolic_scope():
   """True inside `symbolic_scope()` (or `K.symbolic`, `K.name_scope`)."""
-  graph = _State.graph
-  return graph is not None and tf.compat.v1.get_default_graph() is graph
+  return _building_in_keras_graph() is not None
 
 
 def graph_op(fn):
@@ -158,9 +176,8 @@ def graph_op(fn):
   def wrapper(*args, **kwargs):
     # True only for tensors of the current graph; raises for a retired one.
     if _refers_to_keras_graph(args) or _refers_to_keras_graph(kwargs.values()):
-      graph = _State.graph
-      if tf.compat.v1.get_default_graph() is not graph:
-        with graph.as_default():
+      if _building_in_keras_graph() is None:
+        with _State.graph.as_default():
           return fn(*args, **kwargs)
       return fn(*args, **kwargs)
     result = fn(*args, **kwargs)
@@ -191,8 +208,9 @@ def symbolic_scope():
   True
   """
   graph = get_graph()
-  if tf.compat.v1.get_default_graph() is graph:
-    yield graph
+  current = _building_in_keras_graph()
+  if current is not None:
+    yield current
     return
   with graph.as_default():
     yield graph
@@ -308,7 +326,7 @@ def control_dependencies(control_inputs):
       with graph.control_dependencies(inputs):
         yield
   elif in_symbolic_scope():
-    with _State.graph.control_dependencies(inputs or None):
+    with _building_in_keras_graph().control_dependencies(inputs or None):
       yield
   else:
     yield
@@ -378,12 +396,11 @@ class _SymbolicFallbackDispatcher(_tf_private.GlobalOpDispatcher):
   """
 
   def handle(self, op, args, kwargs):
-    graph = _State.graph
-    if (tf.compat.v1.get_default_graph() is graph or
+    if (_building_in_keras_graph() is not None or
         not (_refers_to_keras_graph(args) or
              _refers_to_keras_graph(kwargs.values()))):
       return self.NOT_SUPPORTED
-    with graph.as_default():
+    with _State.graph.as_default():
       return op(*args, **kwargs)
 
 
