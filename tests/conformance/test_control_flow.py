@@ -644,3 +644,46 @@ class TestFolds:
                                                           init_val.copy()], i)
       np.testing.assert_allclose(results[1 + i], numeric, rtol=1e-5,
                                  atol=1e-8)
+
+
+class TestNumpyBackendSymbolic:
+  """The numpy backend's lazy world: placeholders through KNP.function."""
+
+  def test_rnn(self):
+    data = make_data('float64')
+    w_h = KNP.variable(data['w_h'], dtype='float64')
+    x = KNP.placeholder(shape=(None, None, INPUT_DIM), dtype='float64')
+    h = KNP.placeholder(shape=(None, UNITS), dtype='float64')
+    m = KNP.placeholder(shape=(None, None))
+    last, outputs, states = KNP.rnn(simple_rnn(KNP, data['w_i'], w_h), x, [h],
+                                    mask=m, go_backwards=True)
+    assert KNP.is_symbolic(outputs)
+    f = KNP.function([x, h, m], [last, outputs] + list(states))
+    feeds = [data['x'], data['h0'], data['mask']]
+    expected = flat(reference_rnn('simple', data, mask=data['mask'],
+                                  go_backwards=True))
+    checker.assert_close(f(feeds), expected, checker.TOLERANCES['float64'],
+                         'numpy symbolic rnn')
+    # The variable is read when the function runs.
+    KNP.set_value(w_h, np.zeros_like(data['w_h']))
+    data['w_h'] = np.zeros_like(data['w_h'])
+    checker.assert_close(
+        f(feeds), flat(reference_rnn('simple', data, mask=data['mask'],
+                                     go_backwards=True)),
+        checker.TOLERANCES['float64'], 'after set_value')
+
+  def test_map_fn_and_folds(self):
+    x_val = np.random.RandomState(6).standard_normal((4, 3))
+    x = KNP.placeholder(shape=(None, 3), dtype='float64')
+    outputs = [KNP.map_fn(lambda r: KNP.sum(r * r), x),
+               KNP.foldl(lambda a, r: a * 0.5 + r, x),
+               KNP.foldr(lambda a, r: a * 0.5 + r, x, initializer=x[0])]
+    assert all(KNP.is_symbolic(o) for o in outputs)
+    results = KNP.function([x], outputs)([x_val])
+    np.testing.assert_allclose(results[0], np.sum(x_val ** 2, axis=1))
+    np.testing.assert_allclose(
+        results[1], ((x_val[0] * 0.5 + x_val[1]) * 0.5 + x_val[2]) * 0.5 +
+        x_val[3])
+    np.testing.assert_allclose(
+        results[2], KNP.foldr(lambda a, r: a * 0.5 + r, x_val,
+                              initializer=x_val[0]))

@@ -434,3 +434,30 @@ class TestBeamSearchDecode:
     with pytest.raises(ValueError, match='top_paths'):
       B.ctc_decode(np.full((1, 2, 3), 1 / 3, 'float32'), np.array([2]),
                    greedy=False, beam_width=1, top_paths=2)
+
+
+class TestNumpyBackendSymbolic:
+  """The numpy backend's lazy world: placeholders through KNP.function."""
+
+  def test_loss_and_decoding(self):
+    rng = np.random.RandomState(3)
+    y_val = probabilities((3, 6, 5), 'float64', rng)
+    labels = KNP.placeholder(shape=(None, None), dtype='int32')
+    y_pred = KNP.placeholder(shape=(None, None, 5), dtype='float64')
+    input_length = KNP.placeholder(shape=(None, 1), dtype='int32')
+    label_length = KNP.placeholder(shape=(None, 1), dtype='int32')
+    loss = KNP.ctc_batch_cost(labels, y_pred, input_length, label_length)
+    decoded, log_prob = KNP.ctc_decode(y_pred, input_length[:, 0],
+                                       greedy=False, beam_width=3,
+                                       top_paths=2)
+    assert KNP.is_symbolic(loss) and KNP.is_symbolic(log_prob)
+    f = KNP.function([labels, y_pred, input_length, label_length],
+                     [loss, log_prob] + list(decoded))
+    feeds = [np.array(LABELS), y_val, np.array(INPUT_LENGTH),
+             np.array(LABEL_LENGTH)]
+    expected_decoded, expected_log_prob = KNP.ctc_decode(
+        y_val, np.array(INPUT_LENGTH)[:, 0], greedy=False, beam_width=3,
+        top_paths=2)
+    checker.assert_close(
+        f(feeds), [KNP.ctc_batch_cost(*feeds), expected_log_prob] +
+        expected_decoded, checker.TOLERANCES['float64'], 'numpy symbolic')

@@ -8,7 +8,7 @@ backend's ops (or numpy itself).
 
 import numpy as np
 
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
@@ -50,7 +50,6 @@ def _where(mask_t, new, old):
   return np.where(mask_t, new, old)
 
 
-@lazy_op
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
         constants=None, unroll=False, input_length=None, time_major=False,
         zero_output_for_mask=False):
@@ -72,6 +71,20 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None,
   >>> outputs[0, :, 0]
   array([1., 2., 3.])
   """
+  result = _rnn(step_function, inputs, initial_states, go_backwards, mask,
+                constants, unroll, input_length, time_major,
+                zero_output_for_mask)
+  if not is_symbolic(result):
+    return result
+  # The structure is known before the values: symbols for the outputs and
+  # for each state, not one symbol whose length would have to be inferred.
+  return result[0], result[1], [result[2][i]
+                                for i in range(len(initial_states or []))]
+
+
+@lazy_op
+def _rnn(step_function, inputs, initial_states, go_backwards, mask, constants,
+         unroll, input_length, time_major, zero_output_for_mask):
   del unroll  # The numpy loop is always unrolled.
   inputs = np.asarray(inputs)
   if inputs.ndim < 3:

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
 
@@ -181,7 +181,6 @@ def _pad(sequences):
   return dense
 
 
-@lazy_op
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1,
                merge_repeated=False):
   """Decodes the output of a softmax (blank last).
@@ -207,6 +206,19 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1,
   >>> decoded[0]
   array([[1, 0]])
   """
+  result = _ctc_decode(y_pred, input_length, greedy, beam_width, top_paths,
+                       merge_repeated)
+  if not is_symbolic(result):
+    return result
+  # The structure is known before the values: a list of symbols, not one
+  # symbol whose length would have to be inferred.
+  paths = 1 if greedy else top_paths
+  return [result[0][k] for k in range(paths)], result[1]
+
+
+@lazy_op
+def _ctc_decode(y_pred, input_length, greedy, beam_width, top_paths,
+                merge_repeated):
   logits = _logits(y_pred)
   lengths = _lengths(input_length, 'ctc_decode: input_length')
   samples = logits.shape[0]
