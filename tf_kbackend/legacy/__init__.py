@@ -1,0 +1,134 @@
+"""Running the legacy Keras 2.x library, unchanged, on tf_kbackend.
+
+Two ways in, documented in docs/legacy_keras.md:
+
+- Configuration alone: `KERAS_BACKEND=tf_kbackend` (or `"backend":
+  "tf_kbackend"` in keras.json), plus `TF_KBACKEND_REPORT_AS=tensorflow`
+  (or `"tf_kbackend_report_as": "tensorflow"` in keras.json) for Keras to
+  report its backend as 'tensorflow'. Works whichever of `tensorflow`,
+  `keras` or `tf_kbackend` is imported first.
+- `tf-kbackend run script.py [args]` (or `python -m tf_kbackend run ...`):
+  the same, set up before the script starts, plus a stand-in `keras`
+  package for backend-only scripts when the legacy library is missing.
+
+Modules:
+
+- `shims`: the Python 3.11 / NumPy 2 compatibility aliases.
+- `keras_integration`: what is adapted in legacy Keras when it selects
+  tf_kbackend.
+- `import_hooks`: the post-import hook mechanism.
+- `tensorflow_backend`: what `keras.backend.tensorflow_backend` becomes.
+- `standin`: the stand-in `keras` package of `tf-kbackend run`.
+
+Importing this package imports neither TensorFlow nor Keras.
+"""
+
+import contextlib
+import os
+import sys
+
+from tf_kbackend import config
+from tf_kbackend.legacy import import_hooks
+from tf_kbackend.legacy import keras_integration
+from tf_kbackend.legacy import shims
+from tf_kbackend.legacy import standin
+from tf_kbackend.legacy.keras_integration import (
+    REPORT_AS_CONFIG_KEY, REPORT_AS_ENV, integrate, is_active, report_as)
+
+BACKEND_ENV = 'KERAS_BACKEND'
+
+__all__ = ['BACKEND_ENV', 'REPORT_AS_CONFIG_KEY', 'REPORT_AS_ENV',
+           'install', 'integrate', 'is_active', 'on_import', 'report_as',
+           'shims']
+
+
+# The backends Keras 3 accepts in KERAS_BACKEND / keras.json.
+KERAS3_BACKENDS = ('tensorflow', 'jax', 'torch', 'numpy', 'openvino')
+
+
+@contextlib.contextmanager
+def tensorflow_start_guard():
+  """Wraps tf_kbackend's first import of TensorFlow (and so of `keras`).
+
+  TensorFlow's start-up imports the package named `keras`, if any:
+
+  - legacy Keras (2.0 to 2.3) selecting tf_kbackend would import this
+    half-loaded package as its backend and fail: it is deferred (see
+    `import_hooks.keras_deferred`) and imported whole when the program
+    imports it;
+  - Keras 3 reads `KERAS_BACKEND` and keras.json's `backend` too, and
+    raises, failing `import tensorflow`, on a name it does not know, such
+    as `tf_kbackend`: it sees `KERAS_BACKEND=tensorflow` while it loads.
+
+  Does nothing if TensorFlow or Keras is already imported.
+  """
+  if 'tensorflow' in sys.modules or 'keras' in sys.modules:
+    yield
+    return
+  version = standin.installed_keras_version()
+  if version is not None and version < (2, 4):
+    with import_hooks.keras_deferred():
+      yield
+  elif version is not None and version >= (3, 0) and (
+      config.configured_backend() not in KERAS3_BACKENDS):
+    with import_hooks.environment_variable(BACKEND_ENV, 'tensorflow'):
+      yield
+  else:
+    yield
+
+
+def on_import():
+  """Called once by `import tf_kbackend`.
+
+  If legacy Keras is importing tf_kbackend as its backend right now
+  (`import keras` or `import tensorflow` came first), adapts it at once;
+  otherwise installs the post-import hook that adapts it if it selects
+  tf_kbackend later. Does nothing else: no Keras is imported.
+  """
+  keras_integration.watch()
+  keras_integration.integrate()
+
+
+def install(report_as_tensorflow=True, keras_standin=True):
+  """Prepares this interpreter to run legacy Keras code on tf_kbackend.
+
+  What `tf-kbackend run` does before the script starts (see
+  docs/legacy_keras.md):
+
+  1. applies the compatibility aliases of `shims`;
+  2. sets `TF_KBACKEND_REPORT_AS` in `os.environ` ('tensorflow' if
+     `report_as_tensorflow`, else 'module');
+  3. if the legacy library is importable: sets `KERAS_BACKEND=tf_kbackend`
+     in `os.environ` (subprocesses inherit both variables) and installs the
+     post-import hook that adapts legacy Keras as it loads;
+  4. otherwise, if `keras_standin`: installs the stand-in `keras` package
+     (`standin`), dropping from `sys.modules` the public modules of a Keras
+     3 that TensorFlow's start-up imported. `KERAS_BACKEND` is left alone
+     then: Keras 3, which reads it too, would refuse `tf_kbackend`.
+
+  Args:
+    report_as_tensorflow: whether legacy Keras reports 'tensorflow'.
+    keras_standin: whether to serve the stand-in `keras` when needed.
+
+  Returns:
+    A dict describing what was done, for `tf-kbackend run --verbose`.
+  """
+  added = shims.apply()
+  os.environ[REPORT_AS_ENV] = 'tensorflow' if report_as_tensorflow else (
+      'module')
+  version = standin.installed_keras_version()
+  legacy_installed = version is not None and version < (2, 4)
+  if legacy_installed:
+    os.environ[BACKEND_ENV] = 'tf_kbackend'
+    keras_integration.watch()
+    keras = 'legacy Keras {}.{} (KERAS_BACKEND=tf_kbackend)'.format(*version)
+  elif keras_standin:
+    standin.install()
+    keras = 'stand-in (keras.backend only)'
+  else:
+    keras = 'untouched'
+  return {
+      'shims_added': len(added),
+      REPORT_AS_ENV: os.environ[REPORT_AS_ENV],
+      'keras': keras,
+  }
