@@ -10,11 +10,17 @@ reference implementation) or the name of an external backend module. See
 """
 
 from tf_kbackend import config as _config
+from tf_kbackend import legacy as _legacy
 from tf_kbackend import loader as _loader
 
 __version__ = '0.1.0'
 
-_implementation, _backend_name = _loader.resolve(_config.configured_backend())
+# TensorFlow's start-up imports any package named `keras`, which must not
+# import this half-loaded package as its backend (legacy Keras) nor choke
+# on KERAS_BACKEND=tf_kbackend (Keras 3): see tf_kbackend.legacy.
+with _legacy.tensorflow_start_guard():
+  _implementation, _backend_name = _loader.resolve(
+      _config.configured_backend())
 
 
 def backend():
@@ -33,3 +39,7 @@ globals().update({
     for name in __all__
     if name != 'backend'
 })
+
+# Legacy Keras may be importing tf_kbackend as its backend right now, or
+# may select it later: see tf_kbackend.legacy (imports no Keras).
+_legacy.on_import()
