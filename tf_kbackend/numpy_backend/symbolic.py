@@ -95,8 +95,9 @@ class Graph:
 
   def as_graph_element(self, name):
     """The placeholder named `name` ('x:0' or 'x')."""
-    element = self.placeholders.get(name) or self.placeholders.get(
-        f'{name}:0')
+    element = self.placeholders.get(name)
+    if element is None:
+      element = self.placeholders.get(f'{name}:0')
     if element is None:
       raise ValueError(
           f'The name {name!r} refers to no placeholder of the Keras graph. '
