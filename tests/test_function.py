@@ -267,3 +267,13 @@ class TestFeedsTF1Semantics:
     out = f([[-5.0, 5.0]])
     np.testing.assert_array_equal(out[0], [-5.0, 5.0])
     np.testing.assert_array_equal(out[1], [-4.0, 6.0])
+
+
+def test_deviation_indexed_slices_outputs_are_dense():
+  # docs/deviations.md: TF1 returned an IndexedSlicesValue for the gradient
+  # of a gather; K.function returns the dense array.
+  table = K.variable(np.ones((4, 2)))
+  idx = K.placeholder(shape=(None,), dtype='int32')
+  grad = K.gradients(K.sum(K.gather(table, idx)), [table])[0]
+  out = K.function([idx], [grad])([[1, 1, 3]])[0]
+  np.testing.assert_array_equal(out, [[0, 0], [2, 2], [0, 0], [1, 1]])
