@@ -183,6 +183,7 @@ class TestRnnMatchesReference:
                                      **kwargs)
     checker.assert_close(actual, expected, checker.TOLERANCES['float32'],
                          f'{step_name} symbolic unroll={unroll}')
+    assert isinstance(result[2], list)
     # Static shapes: samples unknown; time known only when unrolled.
     assert KTF.int_shape(result[1])[:2] == (None, TIME if unroll else None)
     assert KTF.int_shape(result[1])[2:] == expected[1].shape[2:]
@@ -550,6 +551,13 @@ class TestMapFn:
     nx2 = KNP.map_fn(lambda i: KNP.sum(x[i]), KNP.arange(10), dtype='float32')
     assert nx2.dtype == np.float32
     np.testing.assert_allclose(nx2, kx2, rtol=1e-5)
+
+  def test_results_are_cast_to_dtype(self):
+    # TF1's map_fn refused results of another dtype than `dtype`.
+    for B in (KTF, KNP):
+      result = KTF.eval(B.map_fn(lambda i: i * 2, np.arange(3), dtype='float32'))
+      assert result.dtype == np.float32
+      np.testing.assert_array_equal(result, [0.0, 2.0, 4.0])
 
   def test_symbolic_none_dims_with_placeholder_weight_and_gradients(self):
     rng = np.random.RandomState(2)

@@ -251,6 +251,42 @@ class TestBatchCost:
     tf_loss, np_loss = both_backends_loss(*args)
     np.testing.assert_allclose(tf_loss, np_loss, rtol=1e-5)
 
+  def test_lengths_of_shape_samples(self):
+    rng = np.random.RandomState(2)
+    args = [np.array(LABELS), probabilities((3, 6, 5), 'float32', rng),
+            np.array(INPUT_LENGTH), np.array(LABEL_LENGTH)]
+    expected = KNP.ctc_batch_cost(*args)
+    flat_lengths = args[:2] + [args[2][:, 0], args[3][:, 0]]
+    for B in (KTF, KNP):
+      np.testing.assert_allclose(
+          KTF.eval(B.ctc_batch_cost(*flat_lengths)), expected, rtol=1e-5)
+
+  def test_null_labels_and_infeasible_labels(self):
+    # With 3 classes, labels 2 (the blank) and up are null labels, which
+    # TensorFlow drops at the end of a sequence. Two equal labels in two
+    # steps are impossible (a blank must separate them): infinite loss.
+    y_pred = np.random.RandomState(0).uniform(0.1, 1, (1, 2, 3))
+    y_pred = y_pred.astype('float32')
+    def loss(B, labels):
+      labels = np.array([labels])
+      return KTF.eval(B.ctc_batch_cost(
+          labels, y_pred, np.array([[2]]), np.array([[labels.shape[1]]])
+      )).item()
+    for B in (KTF, KNP):
+      assert loss(B, [0, 2]) == pytest.approx(loss(KNP, [0]), rel=1e-5)
+      assert loss(B, [1, 3]) == pytest.approx(loss(KNP, [1]), rel=1e-5)
+      assert loss(B, [1, 1]) == np.inf
+
+  @pytest.mark.parametrize('labels', [[-1, 0], [2, 0]], ids=['negative',
+                                                            'null_first'])
+  def test_invalid_labels(self, labels):
+    args = (np.array([labels]), np.full((1, 3, 3), 1 / 3, 'float32'),
+            np.array([[3]]), np.array([[2]]))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+      KTF.eval(KTF.ctc_batch_cost(*args))
+    with pytest.raises(ValueError, match='labels'):
+      KNP.ctc_batch_cost(*args)
+
   def test_gradient_wrt_y_pred_two_steps(self):
     # Tiny, with a variable y_pred: K.gradients vs finite differences.
     rng = np.random.RandomState(1)
@@ -304,6 +340,13 @@ class TestGreedyDecode:
     np.testing.assert_allclose(tf_log_prob, expected_log_prob, rtol=1e-5)
     np.testing.assert_allclose(np_log_prob, expected_log_prob, rtol=1e-5)
     assert tf_log_prob.shape == (2, 1) and tf_decoded[0].dtype == np.int64
+
+  def test_lengths_of_shape_samples_1(self):
+    y_pred = np.array([self.SEQUENCE_0, self.SEQUENCE_1], 'float32')
+    (tf_decoded, tf_log_prob), (np_decoded, _) = decode_both(
+        y_pred, np.array([[4], [5]]))
+    np.testing.assert_array_equal(tf_decoded[0], [[0, 1, -1], [1, 1, 0]])
+    np.testing.assert_array_equal(np_decoded[0], tf_decoded[0])
 
   def test_all_blank_decodes_to_empty(self):
     y_pred = np.array([[[0.1, 0.9], [0.2, 0.8]]] * 2, 'float32')

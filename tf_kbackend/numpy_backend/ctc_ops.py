@@ -120,13 +120,35 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
   input_length = _lengths(input_length, 'ctc_batch_cost: input_length')
   label_length = _lengths(label_length, 'ctc_batch_cost: label_length')
   y_true = np.asarray(y_true)
-  losses = [
-      _ctc_negative_log_likelihood(log_probs[i, :input_length[i]],
-                                   y_true[i, :label_length[i]].astype(np.int64))
-      for i in range(log_probs.shape[0])
-  ]
+  losses = []
+  for i in range(log_probs.shape[0]):
+    labels = y_true[i, :label_length[i]].astype(np.int64)
+    labels = _check_labels(labels, log_probs.shape[-1], i)
+    losses.append(_ctc_negative_log_likelihood(
+        log_probs[i, :input_length[i]], labels))
   return np.asarray(losses, logits.dtype)[:, np.newaxis]
 
+
+def _check_labels(labels, classes, sample):
+  """The labels TensorFlow's CTC loss uses, or its run-time errors.
+
+  Labels from the blank's index up are null labels: TensorFlow drops them
+  at the end of a sequence and refuses them before a non-null label.
+  """
+  what = f'ctc_batch_cost: labels {labels.tolist()} of sample {sample}'
+  if np.any(labels < 0):
+    raise ValueError(f'{what}: labels must be non-negative.')
+  null = labels >= classes - 1
+  if np.any(null):
+    first = int(np.argmax(null))
+    if not np.all(null[first:]):
+      raise ValueError(
+          f'{what}: a label below {classes - 1} follows a null label (the '
+          f'blank index or above).')
+    labels = labels[:first]
+  if not len(labels):
+    raise ValueError(f'{what}: the label sequence is empty.')
+  return labels
 
 def _greedy(logits, length):
   best = np.argmax(logits[:length], axis=-1)
