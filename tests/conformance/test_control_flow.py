@@ -317,6 +317,19 @@ class TestRnnMaskingSemantics:
       np.testing.assert_allclose(result[2], expected_state, rtol=1e-6,
                                  err_msg=world)
 
+  def test_rank_4_inputs_with_a_2d_mask(self):
+    rng = np.random.RandomState(4)
+    inputs = rng.standard_normal((3, 4, 2, 3)).astype('float32')
+    h0 = np.zeros((3, 2, 3), 'float32')
+    mask = make_data()['mask']
+    step = lambda B: lambda x_t, states: (B.sum(x_t, axis=-1) + B.sum(
+        states[0], axis=-1), [states[0] + x_t])
+    expected = flat(KNP.rnn(step(KNP), inputs, [h0], mask=mask))
+    for world, result in self.worlds(step(KTF), inputs, [h0],
+                                     mask.astype('float32')).items():
+      checker.assert_close(result, expected, checker.TOLERANCES['float32'],
+                           world)
+
   def test_mask_of_shape_samples_time_1(self):
     data = make_data()
     expected = flat(reference_rnn('simple', data, mask=data['mask']))

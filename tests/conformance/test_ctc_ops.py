@@ -249,7 +249,16 @@ class TestBatchCost:
     args = (np.array(LABELS), y_pred, np.array(INPUT_LENGTH),
             np.array(LABEL_LENGTH))
     tf_loss, np_loss = both_backends_loss(*args)
+    # TensorFlow's CTC has no float16 kernels: computed (and returned) in
+    # float32.
+    assert tf_loss.dtype == np_loss.dtype == np.float32
     np.testing.assert_allclose(tf_loss, np_loss, rtol=1e-5)
+    decoded, log_prob = KTF.ctc_decode(y_pred, np.array([6, 5, 3]))
+    assert KTF.dtype(log_prob) == 'float32'
+    (tf_decoded, tf_log_prob), (np_decoded, np_log_prob) = decode_both(
+        y_pred, np.array([6, 5, 3]))
+    np.testing.assert_array_equal(tf_decoded[0], np_decoded[0])
+    np.testing.assert_allclose(tf_log_prob, np_log_prob, rtol=1e-5)
 
   def test_lengths_of_shape_samples(self):
     rng = np.random.RandomState(2)
