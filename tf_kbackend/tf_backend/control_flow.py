@@ -7,69 +7,17 @@ whose body calls the user's function once, symbolically; `K.gradients`
 differentiates through the loop.
 """
 
-import contextlib
-
 import numpy as np
 import tensorflow as tf
 
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
-from tf_kbackend.tf_backend import training_phase
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
 
 # ---------------------------------------------------------------------------
-# Loop bodies.
-
-
-def _nested_in(graph, ancestor):
-  """True if `graph` is `ancestor` or a function graph built inside it."""
-  while graph is not None:
-    if graph is ancestor:
-      return True
-    graph = getattr(graph, 'outer_graph', None)
-  return False
-
-
-class _LoopBody:
-  active = False  # Whether `_ops_build_in_loop_body` is in effect.
-
-
-@contextlib.contextmanager
-def _ops_build_in_loop_body():
-  """Lets backend ops called from a loop body build in that body's graph.
-
-  `graph_op` moves an op that has a Keras-graph argument (a placeholder or
-  the learning phase captured by the user's step function) into the Keras
-  graph itself; inside a `tf.while_loop` body that mixes the body's tensors
-  with the Keras graph's and fails ("out of scope"). Until `graph_op` treats
-  graphs nested in the Keras graph as already inside it, this block makes
-  `keras_graph.as_default()` keep building in the current (nested) graph.
-  """
-  current = tf.compat.v1.get_default_graph()
-  keras_graph = graph_lib.get_graph()
-  if (current is keras_graph or not _nested_in(current, keras_graph) or
-      _LoopBody.active):  # Not nested, or an enclosing body did it.
-    yield
-    return
-  # Create the learning phase now, in the Keras graph, not in this body.
-  training_phase.learning_phase()
-  enter_keras_graph = keras_graph.as_default
-
-  def as_default():
-    graph = tf.compat.v1.get_default_graph()
-    if _nested_in(graph, keras_graph):
-      return contextlib.nullcontext(graph)
-    return enter_keras_graph()
-
-  keras_graph.as_default = as_default
-  _LoopBody.active = True
-  try:
-    yield
-  finally:
-    _LoopBody.active = False
-    del keras_graph.as_default
+# Helpers.
 
 
 def _like(x, reference):
@@ -218,9 +166,8 @@ def _while_loop(step_function, inputs, states, constants, mask, go_backwards,
                              element_shape=output_zero.shape)
 
   def body(time, output_ta, previous_output, *states):
-    with _ops_build_in_loop_body():
-      output, new_states = _call_step(step_function, input_ta.read(time),
-                                      states, constants, learning)
+    output, new_states = _call_step(step_function, input_ta.read(time),
+                                    states, constants, learning)
     for new, old in zip(new_states, states):
       new.set_shape(old.shape)
     if mask_ta is not None:
@@ -343,11 +290,7 @@ def _in_loop_body(fn):
   # Not converted by AutoGraph (which tf.map_fn would apply): legacy
   # functions are plain TensorFlow code, and converting them (and every
   # backend op they call) costs seconds.
-  @tf.autograph.experimental.do_not_convert
-  def body(*args):
-    with _ops_build_in_loop_body():
-      return fn(*args)
-  return body
+  return tf.autograph.experimental.do_not_convert(fn)
 
 
 def _elements(elems):
