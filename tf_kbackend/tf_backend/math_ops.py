@@ -1,10 +1,9 @@
-"""Math and reduction ops: products, reductions, element-wise math, comparisons.
+"""Math and reduction ops: products, reductions, and (re-exported from
+`elementwise_ops`) element-wise math and comparisons.
 
 Every op runs eagerly on concrete values and builds in the Keras graph on
-symbolic ones (`graph_lib.graph_op`). Operand conversion follows one rule:
-tensors and variables keep their dtype; numpy values keep theirs; Python
-numbers and lists become tensors of `floatx()` (floats) or int32; and in a
-two-operand op an untyped operand takes the dtype of the typed one.
+symbolic ones (`graph_lib.graph_op`). Operands are converted by one rule,
+in `math_operands`.
 """
 
 import builtins
@@ -15,97 +14,19 @@ import tensorflow as tf
 
 from tf_kbackend import config
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import math_operands as operands
 from tf_kbackend.tf_backend import tensor_utils
+from tf_kbackend.tf_backend.elementwise_ops import (  # noqa: F401
+    abs, clip, cos, equal, exp, greater, greater_equal, in_top_k,
+    l2_normalize, less, less_equal, log, maximum, minimum, not_equal, pow,
+    round, sign, sin, sqrt, square)
+from tf_kbackend.tf_backend import elementwise_ops as _elementwise_ops
 
 __all__ = [
     'dot', 'batch_dot', 'transpose', 'gather', 'max', 'min', 'sum', 'prod',
     'cumsum', 'cumprod', 'var', 'std', 'mean', 'any', 'all', 'argmax',
-    'argmin', 'square', 'abs', 'sqrt', 'exp', 'log', 'logsumexp', 'round',
-    'sign', 'pow', 'clip', 'equal', 'not_equal', 'greater', 'greater_equal',
-    'less', 'less_equal', 'maximum', 'minimum', 'sin', 'cos', 'l2_normalize',
-    'in_top_k',
-]
-
-
-# Operand conversion.
-
-
-def _is_numpy(x):
-  return isinstance(x, (np.ndarray, np.generic))
-
-
-def _tensor(x):
-  """`x` as a tensor: tensors/variables as they are, numpy keeps its dtype."""
-  if tensor_utils.is_tensor_like(x):
-    return x
-  if _is_numpy(x):
-    return tf.convert_to_tensor(x)
-  return tensor_utils.convert(x)
-
-
-def _float_tensor(x, op_name, bool_as_float=False):
-  """`x` as a floating tensor, for ops TensorFlow defines on floats only.
-
-  Python numbers and lists become `floatx()`; typed integer values (tensors,
-  variables, numpy arrays) are refused, as TensorFlow did for legacy Keras,
-  but with the same error in eager and symbolic use.
-  """
-  if not (tensor_utils.is_tensor_like(x) or _is_numpy(x)):
-    x = tensor_utils.convert(x, config.floatx())
-  x = _tensor(x)
-  if bool_as_float and x.dtype == tf.bool:
-    x = tf.cast(x, config.floatx())
-  if not x.dtype.is_floating:
-    raise TypeError(
-        f'{op_name} needs a floating-point tensor. Received: a tensor of '
-        f'dtype {x.dtype.name}.')
-  return x
-
-
-def _check_representable(value, dtype, op_name):
-  """Refuses to truncate a non-integer Python/numpy value to an int dtype.
-
-  TF1 (and so legacy Keras) raised a TypeError there; silently truncating
-  would turn `K.greater(int_tensor, 0.5)` into `int_tensor > 0`.
-  """
-  if tensor_utils.is_tensor_like(value) or not (dtype.is_integer or
-                                                dtype == tf.bool):
-    return
-  array = np.asarray(value)
-  if array.dtype.kind in 'fc' and not np.all(np.trunc(array) == array):
-    raise TypeError(
-        f'{op_name}: the value {value!r} cannot be converted to the '
-        f'{dtype.name} dtype of the other operand without losing its '
-        f'fractional part. Cast one of them explicitly. Received: '
-        f'{value!r} and a {dtype.name} tensor.')
-
-
-def _binary_operands(x, y, op_name):
-  """Both operands as tensors of one dtype.
-
-  A tensor (or variable) operand fixes the dtype; failing that a numpy
-  operand does; two numpy operands are promoted as numpy would; two Python
-  values follow `floatx()`. Two tensors of different dtypes are left for
-  TensorFlow to refuse, as in legacy Keras.
-  """
-  x_tensor = tensor_utils.is_tensor_like(x)
-  y_tensor = tensor_utils.is_tensor_like(y)
-  if not (x_tensor or y_tensor):
-    if _is_numpy(x) and _is_numpy(y):
-      dtype = np.result_type(x, y)
-      return (tf.convert_to_tensor(np.asarray(x, dtype)),
-              tf.convert_to_tensor(np.asarray(y, dtype)))
-    if _is_numpy(x):
-      x, x_tensor = tf.convert_to_tensor(x), True
-    elif _is_numpy(y):
-      y, y_tensor = tf.convert_to_tensor(y), True
-    else:
-      return tensor_utils.convert_pair(x, y)
-  if x_tensor:
-    _check_representable(y, x.dtype, op_name)
-    return x, tensor_utils.convert(y, x.dtype)
-  _check_representable(x, y.dtype, op_name)
-  return tensor_utils.convert(x, y.dtype), y
+    'argmin', 'logsumexp',
+] + _elementwise_ops.__all__
 
 
 def _rank(x):
@@ -157,7 +78,7 @@ def dot(x, y):
   """
   if isinstance(x, tf.SparseTensor) or isinstance(y, tf.SparseTensor):
     return _sparse_dot(x, y)
-  x, y = _binary_operands(x, y, 'dot')
+  x, y = operands.binary_operands(x, y, 'dot')
   x_rank, y_rank = _rank(x), _rank(y)
   if x_rank is None or y_rank is None:
     # Without a known rank only a (batched) matrix product can be built,
@@ -237,7 +158,7 @@ def batch_dot(x, y, axes=None):
   >>> int_shape(batch_dot(ones((32, 20, 1)), ones((32, 30, 20)), axes=(1, 2)))
   (32, 1, 30)
   """
-  x, y = _binary_operands(x, y, 'batch_dot')
+  x, y = operands.binary_operands(x, y, 'batch_dot')
   x_shape, y_shape = tensor_utils.static_shape(x), tensor_utils.static_shape(y)
   if x_shape is None or y_shape is None or len(x_shape) < 2 or len(y_shape) < 2:
     raise ValueError(
@@ -285,7 +206,7 @@ def transpose(x):
   """
   if isinstance(x, tf.SparseTensor):
     return tf.sparse.transpose(x)
-  return tf.transpose(_tensor(x))
+  return tf.transpose(operands.tensor(x))
 
 
 @graph_lib.graph_op
@@ -306,7 +227,7 @@ def gather(reference, indices):
   >>> gather(np.array([[1, 2], [3, 4], [5, 6]]), [2, 0]).numpy()
   array([[5, 6], [1, 2]])
   """
-  return tf.gather(_tensor(reference), indices)
+  return tf.gather(operands.tensor(reference), indices)
 
 
 # Reductions.
@@ -328,7 +249,7 @@ def max(x, axis=None, keepdims=False):  # pylint: disable=redefined-builtin
   >>> max(np.array([[1, 5], [7, 2]]), axis=-1).numpy()
   array([5, 7])
   """
-  return tf.reduce_max(_tensor(x), axis, keepdims)
+  return tf.reduce_max(operands.tensor(x), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -347,7 +268,7 @@ def min(x, axis=None, keepdims=False):  # pylint: disable=redefined-builtin
   >>> min(np.array([[1, 5], [7, 2]]), axis=0, keepdims=True).numpy()
   array([[1, 2]])
   """
-  return tf.reduce_min(_tensor(x), axis, keepdims)
+  return tf.reduce_min(operands.tensor(x), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -366,7 +287,7 @@ def sum(x, axis=None, keepdims=False):  # pylint: disable=redefined-builtin
   >>> float(sum(np.array([1.0, 2.0])))
   3.0
   """
-  return tf.reduce_sum(_tensor(x), axis, keepdims)
+  return tf.reduce_sum(operands.tensor(x), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -385,7 +306,7 @@ def prod(x, axis=None, keepdims=False):
   >>> int(prod(np.array([[1, 2], [3, 4]]), axis=[0, 1]))
   24
   """
-  return tf.reduce_prod(_tensor(x), axis, keepdims)
+  return tf.reduce_prod(operands.tensor(x), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -402,7 +323,7 @@ def cumsum(x, axis=0):
   >>> cumsum(np.array([[1, 2], [3, 4]])).numpy()
   array([[1, 2], [4, 6]])
   """
-  return tf.math.cumsum(_tensor(x), axis=axis)
+  return tf.math.cumsum(operands.tensor(x), axis=axis)
 
 
 @graph_lib.graph_op
@@ -419,12 +340,12 @@ def cumprod(x, axis=0):
   >>> cumprod(np.array([[1, 2], [3, 4]]), axis=-1).numpy()
   array([[ 1, 2], [ 3, 12]])
   """
-  return tf.math.cumprod(_tensor(x), axis=axis)
+  return tf.math.cumprod(operands.tensor(x), axis=axis)
 
 
 def _mean_input(x):
   # Legacy Keras averages booleans as floatx (the fraction of True).
-  x = _tensor(x)
+  x = operands.tensor(x)
   return tf.cast(x, config.floatx()) if x.dtype == tf.bool else x
 
 
@@ -495,7 +416,7 @@ def std(x, axis=None, keepdims=False):
   >>> std(np.array([[1.0, 3.0], [2.0, 2.0]]), axis=1, keepdims=True).numpy()
   array([[1.], [0.]])
   """
-  x = _float_tensor(x, 'std', bool_as_float=True)
+  x = operands.float_tensor(x, 'std', bool_as_float=True)
   return tf.sqrt(var(x, axis, keepdims))
 
 
@@ -515,7 +436,7 @@ def any(x, axis=None, keepdims=False):  # pylint: disable=redefined-builtin
   >>> any(np.array([[0.0, 2.0], [0.0, 0.0]]), axis=1).numpy()
   array([ True, False])
   """
-  return tf.reduce_any(tf.cast(_tensor(x), tf.bool), axis, keepdims)
+  return tf.reduce_any(tf.cast(operands.tensor(x), tf.bool), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -534,7 +455,7 @@ def all(x, axis=None, keepdims=False):  # pylint: disable=redefined-builtin
   >>> all(np.array([[1.0, 2.0], [0.0, 3.0]]), axis=-1).numpy()
   array([ True, False])
   """
-  return tf.reduce_all(tf.cast(_tensor(x), tf.bool), axis, keepdims)
+  return tf.reduce_all(tf.cast(operands.tensor(x), tf.bool), axis, keepdims)
 
 
 @graph_lib.graph_op
@@ -551,7 +472,7 @@ def argmax(x, axis=-1):
   >>> argmax(np.array([[1, 9, 3], [7, 2, 7]])).numpy()
   array([1, 0])
   """
-  return tf.argmax(_tensor(x), axis)
+  return tf.argmax(operands.tensor(x), axis)
 
 
 @graph_lib.graph_op
@@ -568,7 +489,7 @@ def argmin(x, axis=-1):
   >>> argmin(np.array([[1, 9, 3], [7, 2, 2]]), axis=0).numpy()
   array([0, 1, 1])
   """
-  return tf.argmin(_tensor(x), axis)
+  return tf.argmin(operands.tensor(x), axis)
 
 
 @graph_lib.graph_op
@@ -587,293 +508,5 @@ def logsumexp(x, axis=None, keepdims=False):
   >>> float(logsumexp(np.array([1e4, 1e-4])))
   10000.0
   """
-  return tf.reduce_logsumexp(_float_tensor(x, 'logsumexp'), axis, keepdims)
-
-
-# Element-wise math.
-
-
-@graph_lib.graph_op
-def square(x):
-  """Element-wise square.
-
-  >>> square(np.array([2.0, -3.0])).numpy()
-  array([4., 9.])
-  """
-  return tf.square(_tensor(x))
-
-
-@graph_lib.graph_op
-def abs(x):  # pylint: disable=redefined-builtin
-  """Element-wise absolute value.
-
-  >>> abs(np.array([-2, 3])).numpy()
-  array([2, 3])
-  """
-  return tf.abs(_tensor(x))
-
-
-@graph_lib.graph_op
-def sqrt(x):
-  """Element-wise square root; negative inputs give 0, as in legacy Keras.
-
-  Raises:
-    TypeError: for an integer tensor.
-
-  >>> sqrt(np.array([4.0, -1.0])).numpy()
-  array([2., 0.])
-  """
-  x = _float_tensor(x, 'sqrt')
-  return tf.sqrt(tf.maximum(x, tf.zeros((), x.dtype)))
-
-
-@graph_lib.graph_op
-def exp(x):
-  """Element-wise exponential.
-
-  >>> exp(np.array([0.0])).numpy()
-  array([1.])
-  """
-  return tf.exp(_float_tensor(x, 'exp'))
-
-
-@graph_lib.graph_op
-def log(x):
-  """Element-wise natural logarithm.
-
-  >>> log(np.array([1.0])).numpy()
-  array([0.])
-  """
-  return tf.math.log(_float_tensor(x, 'log'))
-
-
-@graph_lib.graph_op
-def round(x):  # pylint: disable=redefined-builtin
-  """Element-wise rounding to the nearest integer; ties go to even.
-
-  >>> round(np.array([0.5, 1.5, 2.5, -0.5, 2.7])).numpy()
-  array([ 0.,  2.,  2., -0.,  3.])
-  """
-  return tf.round(_tensor(x))
-
-
-@graph_lib.graph_op
-def sign(x):
-  """Element-wise sign: -1, 0 or 1.
-
-  >>> sign(np.array([-2.0, 0.0, 3.0])).numpy()
-  array([-1.,  0.,  1.])
-  """
-  return tf.sign(_tensor(x))
-
-
-@graph_lib.graph_op
-def pow(x, a):  # pylint: disable=redefined-builtin
-  """Element-wise exponentiation `x ** a`.
-
-  Args:
-    x: a tensor or variable.
-    a: the exponent: a Python number or a tensor broadcastable with `x`.
-
-  Returns:
-    A tensor of `x`'s dtype.
-
-  >>> pow(np.array([2.0, 3.0]), 2).numpy()
-  array([4., 9.])
-  """
-  x, a = _binary_operands(x, a, 'pow')
-  return tf.pow(x, a)
-
-
-@graph_lib.graph_op
-def clip(x, min_value, max_value):
-  """Element-wise clipping of `x` to [min_value, max_value].
-
-  A bound of None does not clip that side. Where `max_value < min_value`,
-  the result is `min_value` (legacy Keras: `max_value = min_value`).
-
-  Args:
-    x: a tensor or variable.
-    min_value: a Python number, a tensor, or None.
-    max_value: a Python number, a tensor, or None.
-
-  Returns:
-    A tensor of `x`'s dtype.
-
-  >>> clip(np.array([-2.0, 0.5, 3.0]), 0.0, 1.0).numpy()
-  array([0. , 0.5, 1. ])
-  >>> clip(np.array([-2.0, 0.5, 3.0]), 1.0, 0.0).numpy()
-  array([1., 1., 1.])
-  """
-  x = _tensor(x)
-  # minimum first, maximum last: the lower bound wins when bounds cross.
-  if max_value is not None:
-    x, max_value = _binary_operands(x, max_value, 'clip')
-    x = tf.minimum(x, max_value)
-  if min_value is not None:
-    x, min_value = _binary_operands(x, min_value, 'clip')
-    x = tf.maximum(x, min_value)
-  return x
-
-
-@graph_lib.graph_op
-def sin(x):
-  """Element-wise sine.
-
-  >>> sin(np.array([0.0])).numpy()
-  array([0.])
-  """
-  return tf.sin(_float_tensor(x, 'sin'))
-
-
-@graph_lib.graph_op
-def cos(x):
-  """Element-wise cosine.
-
-  >>> cos(np.array([0.0])).numpy()
-  array([1.])
-  """
-  return tf.cos(_float_tensor(x, 'cos'))
-
-
-# Comparisons and element-wise extrema of two operands.
-
-
-@graph_lib.graph_op
-def equal(x, y):
-  """Element-wise `x == y`, as a bool tensor.
-
-  >>> equal(np.array([1.0, 2.0]), 2.0).numpy()
-  array([False,  True])
-  """
-  return tf.equal(*_binary_operands(x, y, 'equal'))
-
-
-@graph_lib.graph_op
-def not_equal(x, y):
-  """Element-wise `x != y`, as a bool tensor.
-
-  >>> not_equal(np.array([1.0, 2.0]), 2.0).numpy()
-  array([ True, False])
-  """
-  return tf.not_equal(*_binary_operands(x, y, 'not_equal'))
-
-
-@graph_lib.graph_op
-def greater(x, y):
-  """Element-wise `x > y`, as a bool tensor.
-
-  >>> greater(np.array([1.0, 2.0]), 1.0).numpy()
-  array([False,  True])
-  """
-  return tf.greater(*_binary_operands(x, y, 'greater'))
-
-
-@graph_lib.graph_op
-def greater_equal(x, y):
-  """Element-wise `x >= y`, as a bool tensor.
-
-  >>> greater_equal(np.array([1.0, 2.0]), 2.0).numpy()
-  array([False,  True])
-  """
-  return tf.greater_equal(*_binary_operands(x, y, 'greater_equal'))
-
-
-@graph_lib.graph_op
-def less(x, y):
-  """Element-wise `x < y`, as a bool tensor.
-
-  >>> less(np.array([1.0, 2.0]), 2.0).numpy()
-  array([ True, False])
-  """
-  return tf.less(*_binary_operands(x, y, 'less'))
-
-
-@graph_lib.graph_op
-def less_equal(x, y):
-  """Element-wise `x <= y`, as a bool tensor.
-
-  >>> less_equal(np.array([1.0, 2.0]), 1.0).numpy()
-  array([ True, False])
-  """
-  return tf.less_equal(*_binary_operands(x, y, 'less_equal'))
-
-
-@graph_lib.graph_op
-def maximum(x, y):
-  """Element-wise maximum of two tensors.
-
-  >>> maximum(np.array([1.0, 4.0]), np.array([3.0, 2.0])).numpy()
-  array([3., 4.])
-  """
-  return tf.maximum(*_binary_operands(x, y, 'maximum'))
-
-
-@graph_lib.graph_op
-def minimum(x, y):
-  """Element-wise minimum of two tensors.
-
-  >>> minimum(np.array([1.0, 4.0]), np.array([3.0, 2.0])).numpy()
-  array([1., 2.])
-  """
-  return tf.minimum(*_binary_operands(x, y, 'minimum'))
-
-
-# Normalization and top-k.
-
-
-@graph_lib.graph_op
-def l2_normalize(x, axis=None):
-  """Divides `x` by its L2 norm along `axis` (all axes if None).
-
-  Computes `x / sqrt(max(sum(x ** 2, axis), 1e-12))`.
-
-  Args:
-    x: a floating-point tensor or variable.
-    axis: an int or list of ints; None normalizes over the whole tensor.
-
-  Returns:
-    A tensor of `x`'s shape.
-
-  >>> l2_normalize(np.array([[3.0, 4.0], [0.0, 2.0]]), axis=-1).numpy()
-  array([[0.6, 0.8], [0. , 1. ]])
-  """
-  return tf.nn.l2_normalize(_float_tensor(x, 'l2_normalize'), axis=axis)
-
-
-@graph_lib.graph_op
-def in_top_k(predictions, targets, k):
-  """Whether each target is among the `k` largest predictions of its row.
-
-  `output[i]` is True if fewer than `k` classes of `predictions[i]` are
-  strictly greater than `predictions[i, targets[i]]`: ties at the k-th
-  place are all in the top k. A row with a non-finite prediction, or an
-  out-of-range target, gives False.
-
-  Args:
-    predictions: a float tensor of shape `(batch_size, classes)` (computed
-      in float32, which TensorFlow's kernel requires).
-    targets: an int32 or int64 tensor of shape `(batch_size,)`.
-    k: an int, the number of top elements to consider.
-
-  Returns:
-    A bool tensor of shape `(batch_size,)`.
-
-  Raises:
-    TypeError: if `targets` is not integer.
-
-  >>> p = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2]], 'float32')
-  >>> in_top_k(p, np.array([2, 0]), 1).numpy()
-  array([False,  True])
-  """
-  predictions = _float_tensor(predictions, 'in_top_k')
-  if predictions.dtype != tf.float32:
-    predictions = tf.cast(predictions, tf.float32)
-  targets = _tensor(targets)
-  if not targets.dtype.is_integer:
-    raise TypeError(
-        f'in_top_k needs integer (int32 or int64) targets. Received: targets '
-        f'of dtype {targets.dtype.name}.')
-  if targets.dtype not in (tf.int32, tf.int64):
-    targets = tf.cast(targets, tf.int64)
-  return tf.math.in_top_k(targets=targets, predictions=predictions, k=k)
+  x = operands.float_tensor(x, 'logsumexp')
+  return tf.reduce_logsumexp(x, axis, keepdims)
