@@ -1033,3 +1033,47 @@ class TestStaticSignature:
     assert K.int_shape(K.concatenate([x, x], axis=0)) == (None, 2)
     assert K.int_shape(K.sum(K.dot(x, y), axis=1, keepdims=True)) == (
         None, 1)
+
+
+class TestAgreesWithTensorFlow:
+  """The same TF1-style training script on both backends."""
+
+  @staticmethod
+  def _train(backend, steps=3):
+    """Adam, written as Keras 2.2.4 wrote it, on a one-layer model."""
+    k = backend
+    rng = np.random.RandomState(0)
+    xs = rng.normal(size=(4, 3)).astype('float32')
+    ys = rng.normal(size=(4, 2)).astype('float32')
+    x, y = k.placeholder(shape=(None, 3)), k.placeholder(shape=(None, 2))
+    w, b = k.variable(rng.normal(size=(3, 2)) * 0.5), k.zeros((2,))
+    iterations = k.variable(0, dtype='int64')
+    hidden = k.tanh(k.dot(x, w) + b)
+    output = k.in_train_phase(hidden * 1.0, hidden * 0.5)
+    loss = k.mean(k.square(output - y)) + 0.01 * k.sum(k.square(w))
+    params = [w, b]
+    grads = k.gradients(loss, params)
+    # Computed from variables outside the symbolic scope: they must follow
+    # the variables (read at each call), as in TF1.
+    t = k.cast(iterations, 'float32') + 1
+    lr_t = 0.1 * (k.sqrt(1. - k.pow(0.999, t)) / (1. - k.pow(0.9, t)))
+    updates = [k.update_add(iterations, 1)]
+    for p, g in zip(params, grads):
+      m, v = k.zeros(k.int_shape(p)), k.zeros(k.int_shape(p))
+      m_t = (0.9 * m) + (1. - 0.9) * g
+      v_t = (0.999 * v) + (1. - 0.999) * k.square(g)
+      updates += [k.update(m, m_t), k.update(v, v_t),
+                  k.update(p, p - lr_t * m_t / (k.sqrt(v_t) + 1e-7))]
+    train = k.function([x, y, k.learning_phase()], [loss], updates=updates)
+    losses = [float(train([xs, ys, 1])[0]) for _ in range(steps)]
+    return losses, k.eval(w), k.eval(b), int(k.eval(iterations))
+
+  def test_adam_steps_match(self):
+    import tf_kbackend.tf_backend as KTF  # pylint: disable=g-import-not-at-top
+    np_losses, np_w, np_b, np_iterations = self._train(K)
+    tf_losses, tf_w, tf_b, tf_iterations = self._train(KTF)
+    assert np_iterations == tf_iterations == 3
+    assert np_losses[2] < np_losses[0]
+    np.testing.assert_allclose(np_losses, tf_losses, rtol=1e-5)
+    np.testing.assert_allclose(np_w, tf_w, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np_b, tf_b, rtol=1e-4, atol=1e-5)
