@@ -1077,3 +1077,25 @@ class TestAgreesWithTensorFlow:
     np.testing.assert_allclose(np_losses, tf_losses, rtol=1e-5)
     np.testing.assert_allclose(np_w, tf_w, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(np_b, tf_b, rtol=1e-4, atol=1e-5)
+
+
+class TestScopesDuringEvaluation:
+
+  def test_code_run_by_an_op_stays_eager_in_name_scopes(self):
+    kernel = K.variable([[2.0]])
+    x = K.placeholder(shape=(None, 2, 1))
+
+    def step(x_t, states):
+      with K.name_scope('cell'):  # As Keras cells did.
+        h = K.dot(x_t, kernel) + states[0]
+      return h, [h]
+
+    last, _, _ = K.rnn(step, x, [K.zeros_like(x[:, 0, :])])
+    np.testing.assert_array_equal(_run([last], {x: np.ones((1, 2, 1))})[0],
+                                  [[4.0]])
+
+  def test_clear_session_inside_a_scope(self):
+    with K.name_scope('outer'):
+      K.clear_session()
+      assert K.is_symbolic(K.constant(1.0))
+    assert not K.is_symbolic(K.constant(1.0))

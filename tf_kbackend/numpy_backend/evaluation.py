@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend.numpy_backend.symbolic import (
-    check_current, DerivedArray, eager_scope, NO_DEFAULT, quiet, Symbol,
+    check_current, DerivedArray, evaluating, NO_DEFAULT, quiet, Symbol,
     VariableBase)
 
 __all__ = []
@@ -159,7 +159,7 @@ def plan_for(symbol, fed_key):
 def run(order, context):
   """Computes the symbols of `order` not yet in `context.memo`."""
   memo = context.memo
-  with eager_scope():  # Ops called by ops compute at once.
+  with evaluating():  # Ops called by ops compute at once.
     for node in order:
       key = id(node)
       if key in memo:

@@ -43,6 +43,7 @@ class _State:
   control_stack = []  # Lists of control inputs; None clears the outer ones.
   reset_callbacks = []
   quiet = 0  # > 0 while evaluating without side effects (probes, gradients).
+  evaluating = 0  # > 0 while computing symbols: everything is concrete then.
 
 
 def _retired_error(value):
@@ -144,8 +145,6 @@ def clear_session():
     _State.graph.retired = True
   _State.graph = None
   _State.generation += 1
-  _State.symbolic_depth = 0
-  _State.control_stack = []
   reset_uids()
   for callback in _State.reset_callbacks:
     callback()
@@ -194,6 +193,11 @@ def symbolic_scope():
   True
   """
   graph = get_graph()
+  if _State.evaluating:
+    # Code run by an op being evaluated (an rnn step function opening a
+    # name scope) computes on values: it stays eager.
+    yield graph
+    return
   _State.symbolic_depth += 1
   try:
     yield graph
@@ -210,6 +214,17 @@ def eager_scope():
     yield
   finally:
     _State.symbolic_depth, _State.control_stack = depth, stack
+
+
+@contextlib.contextmanager
+def evaluating():
+  """A block computing symbols: ops compute at once, even in name scopes."""
+  _State.evaluating += 1
+  try:
+    with eager_scope():
+      yield
+  finally:
+    _State.evaluating -= 1
 
 
 def symbolic(func):
