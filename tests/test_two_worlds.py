@@ -195,3 +195,17 @@ class TestUids:
     K.get_uid('dense')
     K.reset_uids()
     assert K.get_uid('dense') == 1
+
+
+class TestOperandConversion:
+
+  def test_untyped_operands_follow_the_tensor(self):
+    x = K.placeholder(shape=(2,), dtype='float16')
+    assert K.dtype(K.dot(K.reshape(x, (1, 2)), np.ones((2, 1)))) == 'float16'
+
+  def test_fractional_values_are_not_truncated_into_ints(self):
+    from tf_kbackend.tf_backend import tensor_utils  # pylint: disable=g-import-not-at-top
+    ints = tf.constant([1, 2])
+    assert tensor_utils.convert_pair(ints, 2.0)[1].dtype == tf.int32
+    with pytest.raises(TypeError, match='fractional'):
+      tensor_utils.convert_pair(ints, 0.5)

@@ -46,7 +46,7 @@ GRADIENT_TOLERANCE = (1e-4, 1e-5)  # float64 analytic vs central differences.
 def _values(kind, shape, dtype, rng):
   """Random inputs of a named kind."""
   if callable(kind):
-    return np.asarray(kind(shape, dtype, rng))
+    return np.asarray(kind(shape, dtype, rng)).astype(dtype)
   if kind == 'normal':
     values = rng.standard_normal(shape)
   elif kind == 'positive':

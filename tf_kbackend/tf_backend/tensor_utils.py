@@ -24,7 +24,14 @@ def convert(x, dtype_hint=None):
   if dtype_hint is None and array.dtype.kind == 'f':
     dtype_hint = config.floatx()
   if dtype_hint is not None and array.dtype.kind in 'biuf':
-    return tf.convert_to_tensor(array.astype(tf.as_dtype(dtype_hint).as_numpy_dtype, copy=False))
+    target = np.dtype(tf.as_dtype(dtype_hint).as_numpy_dtype)
+    if (target.kind in 'iu' and array.dtype.kind == 'f' and
+        not np.all(np.mod(array, 1) == 0)):
+      raise TypeError(
+          f'Cannot use the fractional value(s) {x!r} with a {target.name} '
+          f'tensor: TensorFlow would truncate them. Cast the tensor to a '
+          f'float dtype first.')
+    return tf.convert_to_tensor(array.astype(target, copy=False))
   return tf.convert_to_tensor(array)
 
 
