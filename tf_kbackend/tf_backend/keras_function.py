@@ -141,7 +141,9 @@ class Function:
     for position, tensor in enumerate(fed):
       _check_fed(tensor, position, self.name)
     labels = [_label(t, i, self.name) for i, t in enumerate(fed)]
-    self._converters = [feeds_lib.converter(t, l) for t, l in zip(fed, labels)]
+    self._converters = [
+        feeds_lib.converter(tensor, label) for tensor, label in zip(fed, labels)
+    ]
     feed_tensors, feed_specs = [], []
     for tensor in fed:
       parts, specs = feeds_lib.feed_tensors_and_specs(tensor)
