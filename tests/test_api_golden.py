@@ -110,3 +110,11 @@ def test_name_and_signature(backend, entry):
     obj = obj.__init__
     params = [('self', _NO_DEFAULT, 'positional')] + params
   _check_signature(obj, params)
+
+
+def test_tf_kbackend_is_a_valid_legacy_external_backend():
+  # Legacy Keras' rule for KERAS_BACKEND=some.module.
+  from tf_kbackend import loader  # pylint: disable=g-import-not-at-top
+  loader.validate_backend_module(tf_kbackend)
+  for entry in loader.REQUIRED_ENTRIES:
+    assert entry in vars(tf_kbackend)
