@@ -254,7 +254,10 @@ class TestRnnMaskingSemantics:
     expected_outputs = inputs.copy()
     expected_outputs[1, -2:] = inputs[1, 1]
     expected_state = h0 + np.array([[4.0], [2.0]], 'float32')
-    step = lambda x_t, states: (x_t, [s + 1 for s in states])
+
+    def step(x_t, states):
+      return (x_t, [s + 1 for s in states])
+
     for world, result in self.worlds(step, inputs, [h0], mask).items():
       np.testing.assert_allclose(result[1], expected_outputs, err_msg=world)
       np.testing.assert_allclose(result[0], expected_outputs[:, -1],
@@ -265,7 +268,10 @@ class TestRnnMaskingSemantics:
   def test_masked_first_step_outputs_zeros(self):
     inputs = np.arange(1.0, 7.0, dtype='float32').reshape((1, 3, 2))
     mask = np.array([[0, 1, 0]], 'float32')
-    step = lambda x_t, states: (x_t * 2, [states[0] + x_t])
+
+    def step(x_t, states):
+      return (x_t * 2, [states[0] + x_t])
+
     h0 = np.zeros((1, 2), 'float32')
     for world, result in self.worlds(step, inputs, [h0], mask).items():
       np.testing.assert_array_equal(result[1], [[[0, 0], [6, 8], [6, 8]]],
@@ -275,7 +281,10 @@ class TestRnnMaskingSemantics:
   def test_zero_output_for_mask(self):
     inputs = np.arange(1.0, 7.0, dtype='float32').reshape((1, 3, 2))
     mask = np.array([[1, 0, 1]], 'float32')
-    step = lambda x_t, states: (x_t + states[0], [states[0] + 10])
+
+    def step(x_t, states):
+      return (x_t + states[0], [states[0] + 10])
+
     h0 = np.zeros((1, 2), 'float32')
     for world, result in self.worlds(step, inputs, [h0], mask,
                                      zero_output_for_mask=True).items():
@@ -289,7 +298,10 @@ class TestRnnMaskingSemantics:
 
   def test_go_backwards_returns_reversed_sequence(self):
     inputs = np.arange(3.0, dtype='float32').reshape((1, 3, 1))
-    step = lambda x_t, states: (x_t, states)
+
+    def step(x_t, states):
+      return (x_t, states)
+
     for world, result in self.worlds(step, inputs, [np.zeros((1, 1))],
                                      np.ones((1, 3)), go_backwards=True
                                      ).items():
@@ -322,8 +334,13 @@ class TestRnnMaskingSemantics:
     inputs = rng.standard_normal((3, 4, 2, 3)).astype('float32')
     h0 = np.zeros((3, 2, 3), 'float32')
     mask = make_data()['mask']
-    step = lambda B: lambda x_t, states: (B.sum(x_t, axis=-1) + B.sum(
-        states[0], axis=-1), [states[0] + x_t])
+
+    def step(B):
+      def step_b(x_t, states):
+        return (B.sum(x_t, axis=-1) + B.sum(states[0], axis=-1),
+                [states[0] + x_t])
+      return step_b
+
     expected = flat(KNP.rnn(step(KNP), inputs, [h0], mask=mask))
     for world, result in self.worlds(step(KTF), inputs, [h0],
                                      mask.astype('float32')).items():
@@ -541,7 +558,10 @@ class TestMapFn:
 
   def test_matches_reference_in_both_worlds(self):
     x = np.random.RandomState(0).standard_normal((4, 3)).astype('float32')
-    fn = lambda B: lambda row: B.sum(B.square(row)) - row[0]
+
+    def fn(B):
+      return lambda row: B.sum(B.square(row)) - row[0]
+
     expected = KNP.map_fn(fn(KNP), x)
     eager, symbolic = checker.run_both_worlds(
         lambda t: KTF.map_fn(fn(KTF), t), [x], placeholder_shapes=[(None, 3)])
@@ -576,7 +596,10 @@ class TestMapFn:
     rng = np.random.RandomState(2)
     x_val = rng.standard_normal((3, 4, 2))
     w_val = rng.standard_normal((2,))
-    fn = lambda B, w: lambda m: B.sum(B.tanh(m) * w, axis=-1)
+
+    def fn(B, w):
+      return lambda m: B.sum(B.tanh(m) * w, axis=-1)
+
     x = KTF.placeholder(shape=(None, None, 2), dtype='float64')
     w = KTF.placeholder(shape=(2,), dtype='float64')
     y = KTF.map_fn(fn(KTF, w), x, name='rows')
@@ -605,7 +628,10 @@ class TestFolds:
   def test_matches_reference_in_both_worlds(self, op, with_initializer):
     x = np.random.RandomState(3).standard_normal((5, 3)).astype('float32')
     # Not commutative: the order of the fold shows.
-    fn = lambda B: lambda acc, row: B.tanh(acc) * 2.0 + row
+
+    def fn(B):
+      return lambda acc, row: B.tanh(acc) * 2.0 + row
+
     initializer = np.full((3,), 0.5, 'float32') if with_initializer else None
     expected = getattr(KNP, op)(fn(KNP), x, initializer=initializer)
     order = x if op == 'foldl' else x[::-1]
@@ -631,7 +657,10 @@ class TestFolds:
   def test_legacy_foldr_walks_right_to_left(self):
     # Left to right, 1e-20 * 1e-20 underflows float32; right to left not.
     x = np.array([1e-20, 1e-20, 10, 10, 10], dtype=np.float32)
-    multiply = lambda a, b: a * b
+
+    def multiply(a, b):
+      return a * b
+
     results = {
         'tf': (KTF.eval(KTF.foldl(multiply, KTF.variable(x))),
                KTF.eval(KTF.foldr(multiply, KTF.variable(x)))),
@@ -646,7 +675,10 @@ class TestFolds:
     rng = np.random.RandomState(5)
     x_val = rng.standard_normal((4, 2))
     init_val = rng.standard_normal((2,))
-    fn = lambda B: lambda acc, row: B.tanh(acc * row) + row
+
+    def fn(B):
+      return lambda acc, row: B.tanh(acc * row) + row
+
     x = KTF.placeholder(shape=(None, 2), dtype='float64')
     init = KTF.placeholder(shape=(2,), dtype='float64')
     y = getattr(KTF, op)(fn(KTF), x, initializer=init)

@@ -160,6 +160,13 @@ def _greedy(logits, length):
   return best[best != blank], score
 
 
+def _add_paths(candidates, prefix, p_blank, p_label):
+  """Adds paths ending in a blank / in the last label to `prefix`."""
+  old_blank, old_label = candidates.get(prefix, (-np.inf, -np.inf))
+  candidates[prefix] = (np.logaddexp(old_blank, p_blank),
+                        np.logaddexp(old_label, p_label))
+
+
 def _beam_search(log_probs, beam_width):
   """Prefix beam search; returns [(labels tuple, log probability)], best first.
 
@@ -170,21 +177,16 @@ def _beam_search(log_probs, beam_width):
   beams = {(): (0.0, -np.inf)}  # prefix -> (log p_blank, log p_label)
   for step in log_probs:
     candidates = {}
-
-    def add(prefix, p_blank, p_label):
-      old_blank, old_label = candidates.get(prefix, (-np.inf, -np.inf))
-      candidates[prefix] = (np.logaddexp(old_blank, p_blank),
-                            np.logaddexp(old_label, p_label))
-
     for prefix, (p_blank, p_label) in beams.items():
       total = np.logaddexp(p_blank, p_label)
-      add(prefix, total + step[blank], -np.inf)
+      _add_paths(candidates, prefix, total + step[blank], -np.inf)
       if prefix:  # The last label continues.
-        add(prefix, -np.inf, p_label + step[prefix[-1]])
+        _add_paths(candidates, prefix, -np.inf, p_label + step[prefix[-1]])
       for label in range(blank):
         # A repeated label needs a blank in between.
         source = p_blank if prefix and prefix[-1] == label else total
-        add(prefix + (label,), -np.inf, source + step[label])
+        _add_paths(candidates, prefix + (label,), -np.inf,
+                   source + step[label])
     ranked = sorted(candidates.items(), key=lambda kv: -np.logaddexp(*kv[1]))
     beams = dict(ranked[:beam_width])
   return [(prefix, float(np.logaddexp(*p))) for prefix, p in sorted(
@@ -192,7 +194,8 @@ def _beam_search(log_probs, beam_width):
 
 
 def _merge_repeats(labels):
-  return tuple(l for i, l in enumerate(labels) if i == 0 or labels[i - 1] != l)
+  return tuple(label for i, label in enumerate(labels)
+               if i == 0 or labels[i - 1] != label)
 
 
 def _pad(sequences):

@@ -9,7 +9,6 @@ import tensorflow as tf
 
 from tf_kbackend import config
 from tf_kbackend.tf_backend import graph as graph_lib
-from tf_kbackend.tf_backend import tensor_utils
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
 
