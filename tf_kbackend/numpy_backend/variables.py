@@ -15,7 +15,7 @@ import scipy.sparse
 
 from tf_kbackend import config
 from tf_kbackend.numpy_backend.symbolic import (
-    current_name_scope, DerivedArray, HAS_SYMBOL, in_symbolic_scope,
+    current_name_scope, HAS_SYMBOL, in_symbolic_scope,
     lazy_op, read_values, scan_values, side_effects_enabled, Symbol,
     symbolic_scope, VariableBase)
 from tf_kbackend.numpy_backend.tensors import as_dtype
