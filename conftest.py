@@ -34,6 +34,7 @@ def _fresh_backend_state(request):
   """Each test (and doctest) starts with default settings and a new graph."""
   saved = config.load_config()
   _tf_backend.clear_session()
+  _numpy_backend.clear_session()
   dtest = getattr(request.node, 'dtest', None)
   if dtest is not None:
     # Doctest examples use the flat names of the module's own backend.
@@ -43,6 +44,7 @@ def _fresh_backend_state(request):
     dtest.globs.update(np=np, tf=tf)
   yield
   _tf_backend.clear_session()
+  _numpy_backend.clear_session()
   for setter, key in ((config.set_floatx, 'floatx'),
                       (config.set_epsilon, 'epsilon'),
                       (config.set_image_data_format, 'image_data_format')):
