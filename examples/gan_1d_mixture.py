@@ -59,6 +59,10 @@ def apply_mlp(layers, x, activation):
   return x
 
 
+def leaky_relu(x):
+  return K.relu(x, alpha=0.2)
+
+
 def weights_of(layers):
   return [w for layer in layers for w in layer]
 
@@ -108,14 +112,13 @@ def main():
 
   generator = mlp([args.noise_dim, 32, 32, 1], 'generator', seed=1)
   discriminator = mlp([1, 32, 32, 1], 'discriminator', seed=2)
-  leaky = lambda x: K.relu(x, alpha=0.2)
 
   real = K.placeholder(shape=(None, 1), name='real')
   # The generator's batch is as large as the real one fed in.
   noise = K.random_normal(shape=(K.shape(real)[0], args.noise_dim), seed=3)
   fake = apply_mlp(generator, noise, K.relu)
-  d_real = K.sigmoid(apply_mlp(discriminator, real, leaky))
-  d_fake = K.sigmoid(apply_mlp(discriminator, fake, leaky))
+  d_real = K.sigmoid(apply_mlp(discriminator, real, leaky_relu))
+  d_fake = K.sigmoid(apply_mlp(discriminator, fake, leaky_relu))
 
   eps = K.epsilon()
   d_loss = -K.mean(K.log(d_real + eps) + K.log(1.0 - d_fake + eps))
