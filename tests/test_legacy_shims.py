@@ -423,3 +423,22 @@ def test_cli_runs_backend_only_script_without_legacy_keras(runs):
   assert 'pip install' in refused
   assert same and np_float
   assert 'stand-in' in stderr  # -v before the script is run's own option.
+
+
+# --- what legacy Keras needs from the bridge -----------------------------
+
+
+def test_variable_names_are_unique_in_the_keras_graph_as_in_tf1():
+  # Keras 2.2.4's optimizers create unnamed variables under one name scope
+  # and save them as HDF5 datasets named after them.
+  import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+  names = [K.variable(0.0).name, K.variable(0.0).name]
+  with K.name_scope('training'):
+    names += [K.zeros((2,)).name, K.zeros((2,)).name,
+              K.variable(1.0, name='iterations').name]
+  names.append(K.variable(0.0, name='Variable_1').name)
+  assert names == ['Variable:0', 'Variable_1:0', 'training/Variable:0',
+                   'training/Variable_1:0', 'training/iterations:0',
+                   'Variable_1_1:0']
+  K.clear_session()
+  assert K.variable(0.0).name == 'Variable:0'

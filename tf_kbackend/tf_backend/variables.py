@@ -22,6 +22,29 @@ from tf_kbackend.tf_backend import tensor_utils
 
 class _State:
   manual_init = False
+  names = set()  # Full names of the variables of the current Keras graph.
+
+
+@graph_lib.on_clear_session
+def _forget_names():
+  _State.names = set()
+
+
+def _unique_name(scope, name):
+  """`name`, or `name_1`, `name_2`...: unique in the Keras graph, as in TF1.
+
+  TF1 made variable names unique per graph (Keras's optimizers create many
+  unnamed `training/SGD/Variable`s and save them by name); eager TF2 does
+  not.
+  """
+  base = name or 'Variable'
+  prefix = scope + '/' if scope else ''
+  candidate, count = base, 0
+  while prefix + candidate in _State.names:
+    count += 1
+    candidate = f'{base}_{count}'
+  _State.names.add(prefix + candidate)
+  return candidate
 
 
 def _read_in_graph(variable):
@@ -156,7 +179,8 @@ def variable(value, dtype=None, name=None, constraint=None):
   ) else ''
   with tf.init_scope():
     with (tf.name_scope(scope + '/') if scope else contextlib.nullcontext()):
-      v = KerasVariable(initial, dtype=tf_dtype, name=name,
+      v = KerasVariable(initial, dtype=tf_dtype,
+                        name=_unique_name(scope, name),
                         constraint=constraint)
   v._keras_shape = tensor_utils.static_shape(v)  # pylint: disable=protected-access
   v._uses_learning_phase = False  # pylint: disable=protected-access
