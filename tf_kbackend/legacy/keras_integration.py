@@ -30,8 +30,13 @@ post-import hook on `keras.backend`) makes these changes, and only these:
    tf_kbackend: `keras.optimizers` sees TF1's `tf.train.Optimizer` (as
    `tf.compat.v1.train.Optimizer`: TF2 removed the name, and Keras
    type-checks every optimizer against it when the backend is
-   'tensorflow'); `keras.engine.saving` loads YAML model configs as PyYAML
-   5 did (`yaml.load` without a Loader, refused by PyYAML 6).
+   'tensorflow'); `keras.engine.saving` loads YAML model configs as with
+   PyYAML 3 (`yaml.load` without a Loader, refused by PyYAML 6), and HDF5
+   attributes read by Keras's own code (model loading) come back as h5py 2
+   and NumPy 1 gave them: strings with the `.decode()` Keras calls on them
+   (h5py 3 returns `str` where h5py 2 returned bytes) and falsy empty
+   arrays (NumPy 2.2 raises on `if array:`). Other readers of h5py are not
+   affected.
 
 Nothing of this happens unless legacy Keras itself selected tf_kbackend.
 """
@@ -69,6 +74,7 @@ _LOADER_MODULES = ('keras.backend.load_backend', 'keras.backend')
 class _State:
   integrated = None  # The loader module integrated, once done.
   implementation = None  # 'tensorflow' or 'numpy'.
+  empty_array_class = None
 
 
 def _read_config_report_as():
@@ -294,17 +300,97 @@ def _patch_optimizers(module):
 
 
 class _LegacyYaml:
-  """`yaml` as PyYAML 5 offered it: `load` without a Loader works."""
+  """`yaml` as PyYAML 3 (Keras 2.2's time) offered it.
+
+  `yaml.load(stream)` without a Loader used the full `yaml.Loader`, which
+  constructs the Python objects Keras writes into model configs (tuples,
+  numpy arrays of a `Constant` initializer). PyYAML 6 requires a Loader.
+  Like Keras 2.2 itself (and its Lambda layers' marshalled code), this
+  trusts the file: load only model configs you trust.
+  """
 
   def __init__(self, yaml):
     self._yaml = yaml
 
   def load(self, stream, Loader=None):  # pylint: disable=invalid-name
-    # PyYAML 5 defaulted to FullLoader (with a warning); 6 requires one.
-    return self._yaml.load(stream, Loader=Loader or self._yaml.FullLoader)
+    return self._yaml.load(stream, Loader=Loader or self._yaml.Loader)
 
   def __getattr__(self, name):
     return getattr(self._yaml, name)
+
+
+class _H5Str(str):
+  """A string attribute read from HDF5, which legacy Keras `.decode()`s.
+
+  h5py 2 returned the strings Keras wrote as bytes; h5py 3 returns str.
+  """
+
+  def decode(self, encoding='utf-8', errors='strict'):
+    del encoding, errors
+    return str(self)
+
+
+def _empty_array_class():
+  import numpy as np  # pylint: disable=g-import-not-at-top
+
+  class _EmptyH5Array(np.ndarray):
+    """An empty array read from HDF5 that is falsy, as in NumPy 1.
+
+    Legacy Keras tests `if weight_names:` on the (empty) weight names of
+    layers without weights; NumPy 2.2 raises on the truth value of an
+    empty array.
+    """
+
+    def __bool__(self):
+      return False
+
+  return _EmptyH5Array
+
+
+def _as_h5py2_value(value):
+  """`value` as h5py 2 returned it to legacy Keras (see `_H5Str`)."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  if type(value) is str:  # pylint: disable=unidiomatic-typecheck
+    return _H5Str(value)
+  if isinstance(value, np.ndarray):
+    if value.size == 0:
+      return value.view(_State.empty_array_class)
+    if value.dtype == object and all(isinstance(v, str) for v in value.flat):
+      # h5py 2: a fixed-length bytes array (dtype S...).
+      return np.array([v.encode('utf-8') for v in value.flat]).reshape(
+          value.shape)
+  return value
+
+
+def _read_by_legacy_keras(frame, depth=3):
+  for _ in range(depth):
+    if frame is None:
+      return False
+    name = frame.f_globals.get('__name__', '')
+    if name == 'keras' or name.startswith('keras.'):
+      return True
+    frame = frame.f_back
+  return False
+
+
+def _patch_h5py_string_attributes(h5py):
+  """HDF5 attributes read by legacy Keras's own code come back as h5py 2
+  returned them (bytes-like strings, falsy empty arrays)."""
+  manager = h5py.AttributeManager
+  if getattr(manager.__getitem__, '_tf_kbackend_legacy', False):
+    return
+  _State.empty_array_class = _empty_array_class()
+  original = manager.__getitem__
+
+  def __getitem__(self, name):  # pylint: disable=invalid-name
+    value = original(self, name)
+    if _read_by_legacy_keras(sys._getframe(1)):  # pylint: disable=protected-access
+      return _as_h5py2_value(value)
+    return value
+
+  __getitem__._tf_kbackend_legacy = True  # pylint: disable=protected-access
+  __getitem__.__wrapped__ = original
+  manager.__getitem__ = __getitem__
 
 
 def _patch_saving(module):
@@ -314,5 +400,9 @@ def _patch_saving(module):
   if isinstance(yaml, types.ModuleType):
     try:
       yaml.load('a: 1')
-    except TypeError:  # PyYAML 6: Loader is required.
+    except TypeError:  # PyYAML 6: a Loader is required.
       module.yaml = _LegacyYaml(yaml)
+  h5py = getattr(module, 'h5py', None)
+  if isinstance(h5py, types.ModuleType) and not str(
+      getattr(h5py, '__version__', '3')).startswith('2.'):
+    _patch_h5py_string_attributes(h5py)
