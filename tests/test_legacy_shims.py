@@ -191,6 +191,56 @@ def test_installed_keras_version_reads_without_importing(tmp_path,
       sys.modules['keras'] = saved
 
 
+class _FakeAttributeManager:
+  """Stands for h5py 3's AttributeManager: returns what was stored."""
+
+  def __init__(self, values):
+    self._values = values
+
+  def __getitem__(self, name):
+    return self._values[name]
+
+
+def test_h5py3_attributes_read_by_legacy_keras_look_like_h5py2(
+    tmp_path, monkeypatch):
+  state = keras_integration._State  # pylint: disable=protected-access
+  monkeypatch.setattr(state, 'keras_dir', str(tmp_path / 'keras') + os.sep)
+  fake_h5py = types.SimpleNamespace(AttributeManager=type(
+      'AttributeManager', (_FakeAttributeManager,), {}))
+  keras_integration._patch_h5py_string_attributes(fake_h5py)  # pylint: disable=protected-access
+  attrs = fake_h5py.AttributeManager({
+      'keras_version': '2.2.4',
+      'layer_names': np.array(['dense_1', 'dropout_1'], dtype=object),
+      'weight_names': np.array([]),
+      'number': 3})
+  # Code of the legacy package (compiled with a file name inside it)...
+  legacy_code = compile(
+      'result = (attrs["keras_version"].decode("utf8"), '
+      '[n.decode("utf8") for n in attrs["layer_names"]], '
+      'bool(attrs["weight_names"]), attrs["number"])',
+      str(tmp_path / 'keras' / 'engine' / 'saving.py'), 'exec')
+  namespace = {'attrs': attrs}
+  exec(legacy_code, namespace)  # pylint: disable=exec-used
+  assert namespace['result'] == ('2.2.4', ['dense_1', 'dropout_1'], False, 3)
+  # ... gets h5py 2's values; anyone else gets h5py 3's.
+  assert type(attrs['keras_version']) is str  # pylint: disable=unidiomatic-typecheck
+  assert attrs['layer_names'].dtype == object
+  with pytest.raises(ValueError):
+    bool(attrs['weight_names'])
+
+
+def test_legacy_yaml_load_defaults_to_pyyaml3_loader():
+  calls = []
+  fake_yaml = types.SimpleNamespace(
+      Loader='full loader', load=lambda s, Loader: calls.append(Loader),
+      dump=len)
+  legacy = keras_integration._LegacyYaml(fake_yaml)  # pylint: disable=protected-access
+  legacy.load('a: 1')
+  legacy.load('a: 1', Loader='safe')
+  assert calls == ['full loader', 'safe']
+  assert legacy.dump is len
+
+
 # --- import orders and the real interpreter, in subprocesses -------------
 
 # A stand-in for legacy Keras 2.2 (not its code): the parts that matter.

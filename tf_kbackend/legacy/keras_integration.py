@@ -75,6 +75,7 @@ class _State:
   integrated = None  # The loader module integrated, once done.
   implementation = None  # 'tensorflow' or 'numpy'.
   empty_array_class = None
+  keras_dir = None  # The legacy `keras` package's directory, with a '/'.
 
 
 def _read_config_report_as():
@@ -234,6 +235,9 @@ def integrate(module=None):
       module._tf_kbackend_reported_as = 'tensorflow'  # pylint: disable=protected-access
   _State.integrated = module
   _State.implementation = implementation
+  keras_file = getattr(sys.modules.get('keras'), '__file__', None)
+  if keras_file:
+    _State.keras_dir = os.path.join(os.path.dirname(keras_file), '')
   finder = import_hooks.get_finder()
   finder.register('keras.optimizers', _patch_optimizers)
   finder.register('keras.engine.saving', _patch_saving)
@@ -363,11 +367,14 @@ def _as_h5py2_value(value):
 
 
 def _read_by_legacy_keras(frame, depth=3):
+  """True if one of the `depth` innermost frames runs legacy Keras's code."""
+  keras_dir = _State.keras_dir
+  if not keras_dir:
+    return False
   for _ in range(depth):
     if frame is None:
       return False
-    name = frame.f_globals.get('__name__', '')
-    if name == 'keras' or name.startswith('keras.'):
+    if frame.f_code.co_filename.startswith(keras_dir):
       return True
     frame = frame.f_back
   return False
