@@ -16,10 +16,10 @@ import scipy.sparse
 import tf_kbackend.numpy_backend as K
 from tf_kbackend.numpy_backend import evaluation
 # Names, not the module: the package attribute `symbolic` is K.symbolic.
-from tf_kbackend.numpy_backend.symbolic import evaluate
-from tf_kbackend.numpy_backend.symbolic import is_derived
-from tf_kbackend.numpy_backend.symbolic import lazy_op
-from tf_kbackend.numpy_backend.symbolic import symbolic_scope
+from tf_kbackend.numpy_backend.graph import evaluate
+from tf_kbackend.numpy_backend.graph import is_derived
+from tf_kbackend.numpy_backend.graph import lazy_op
+from tf_kbackend.numpy_backend.graph import symbolic_scope
 
 
 @pytest.fixture(autouse=True)

@@ -46,7 +46,7 @@ def _imported_modules(path):
 
 
 def test_the_package_has_modules_to_check():
-  assert {'symbolic.py', 'tensors.py', 'keras_function.py'} <= {
+  assert {'graph.py', 'tensors.py', 'keras_function.py'} <= {
       p.name for p in _MODULES}
 
 

@@ -5,7 +5,7 @@ the TensorFlow implementation and a selectable backend
 (`KERAS_BACKEND=numpy`). Its modules mirror those of `tf_kbackend.tf_backend`;
 each exports its public names in `__all__`.
 
-- `symbolic`: symbols, `lazy_op`, the graph (a generation of symbols),
+- `graph`: symbols, `lazy_op`, the graph (a generation of symbols),
   scopes, uids; `evaluation`: evaluating symbols, static shapes.
 - `training_phase`: the learning phase and the ops that branch on it.
 - `tensors`: placeholders, predicates, shapes, dtypes.
@@ -23,7 +23,7 @@ from tf_kbackend.numpy_backend.keras_function import (
     Function, function, gradients, stop_gradient)
 from tf_kbackend.numpy_backend.session import (
     batch_get_value, eval, get_session, get_value, set_session)
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     clear_session, control_dependencies, eager, get_graph, get_uid,
     is_symbolic, name_scope, reset_uids, symbolic)
 from tf_kbackend.numpy_backend.tensors import (

@@ -8,7 +8,7 @@ backend's ops (or numpy itself).
 
 import numpy as np
 
-from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
+from tf_kbackend.numpy_backend.graph import is_symbolic, lazy_op
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 

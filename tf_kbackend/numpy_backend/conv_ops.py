@@ -15,7 +15,7 @@ import operator
 import numpy as np
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.graph import lazy_op
 
 __all__ = [
     'bias_add', 'conv1d', 'conv2d', 'conv2d_transpose', 'separable_conv1d',

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
+from tf_kbackend.numpy_backend.graph import is_symbolic, lazy_op
 
 __all__ = ['ctc_label_dense_to_sparse', 'ctc_batch_cost', 'ctc_decode']
 

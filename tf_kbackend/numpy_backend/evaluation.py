@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import scipy.sparse
 
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     check_current, DerivedArray, evaluating, NO_DEFAULT, quiet, Symbol,
     VariableBase)
 

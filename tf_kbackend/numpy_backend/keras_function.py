@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend.numpy_backend import evaluation
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     check_current, eager_scope, is_derived, lazy_op, quiet, read_values,
     rederive, Symbol, VariableBase)
 from tf_kbackend.numpy_backend.variables import UpdateOp

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.graph import lazy_op
 
 __all__ = [
     'dot', 'batch_dot', 'transpose', 'gather', 'max', 'min', 'sum', 'prod',

@@ -12,7 +12,7 @@ from scipy import special
 
 from tf_kbackend import config
 from tf_kbackend.numpy_backend import random_ops
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.graph import lazy_op
 
 __all__ = [
     'relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid',

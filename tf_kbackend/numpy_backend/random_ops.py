@@ -10,7 +10,7 @@ built, and each evaluation draws new values from it.
 import numpy as np
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import is_symbolic, lazy_op
+from tf_kbackend.numpy_backend.graph import is_symbolic, lazy_op
 
 __all__ = ['random_normal', 'random_uniform', 'random_binomial',
            'truncated_normal']

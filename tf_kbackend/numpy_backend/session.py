@@ -15,7 +15,7 @@ import scipy.sparse
 
 from tf_kbackend.numpy_backend import keras_function
 from tf_kbackend.numpy_backend import tensors
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     get_graph, is_symbolic, on_clear_session, Symbol, symbolic_scope,
     VariableBase)
 from tf_kbackend.numpy_backend.variables import UpdateOp

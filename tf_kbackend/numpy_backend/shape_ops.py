@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse as sp
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import lazy_op
+from tf_kbackend.numpy_backend.graph import lazy_op
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'resize_images',

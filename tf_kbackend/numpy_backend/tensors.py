@@ -11,7 +11,7 @@ import scipy.sparse
 
 from tf_kbackend import config
 from tf_kbackend.numpy_backend import evaluation
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     get_graph, lazy_op, side_effects_enabled, Symbol, VariableBase)
 
 __all__ = [

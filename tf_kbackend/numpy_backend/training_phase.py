@@ -12,7 +12,7 @@ import contextlib
 import numpy as np
 
 from tf_kbackend.numpy_backend import evaluation
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     check_current, eager_scope, get_graph, in_symbolic_scope, is_symbolic,
     lazy_op, on_clear_session, read_values, rederive_structure, Symbol,
     VariableBase)

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse
 
 from tf_kbackend import config
-from tf_kbackend.numpy_backend.symbolic import (
+from tf_kbackend.numpy_backend.graph import (
     current_name_scope, HAS_SYMBOL, in_symbolic_scope,
     lazy_op, read_values, scan_values, side_effects_enabled, Symbol,
     symbolic_scope, VariableBase)
