@@ -108,6 +108,11 @@ class Function:
 
   Built by `function()`; see there. Calling it feeds `inputs`, computes
   `outputs` and applies `updates`, returning numpy arrays.
+
+  >>> x = placeholder(shape=(2,))
+  >>> f = Function([x], [x * 2.0], name='double')
+  >>> f([[1.0, 2.0]])[0], f.name
+  (array([2., 4.], dtype=float32), 'double')
   """
 
   def __init__(self, inputs, outputs, updates=None, name=None,

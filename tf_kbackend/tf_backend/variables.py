@@ -474,9 +474,18 @@ def manual_variable_initialization(value):
 
   Legacy Keras let users initialize variables themselves; a TF2 variable
   holds its value from the moment it exists, so the flag is only recorded.
+
+  >>> manual_variable_initialization(True)
+  >>> float(get_value(variable(2.0)))  # initialized anyway
+  2.0
+  >>> manual_variable_initialization(False)
   """
   _State.manual_init = bool(value)
 
 
 def v1_variable_initialization():
-  """Accepted for compatibility (Keras 2.3.1): nothing to initialize in TF2."""
+  """Accepted for compatibility (Keras 2.3.1): nothing to initialize in TF2.
+
+  >>> v1_variable_initialization() is None
+  True
+  """
