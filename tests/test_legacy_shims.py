@@ -492,3 +492,19 @@ def test_variable_names_are_unique_in_the_keras_graph_as_in_tf1():
                    'Variable_1_1:0']
   K.clear_session()
   assert K.variable(0.0).name == 'Variable:0'
+
+
+def test_ops_take_lists_of_tensors_and_gather_gradients_as_in_tf1():
+  import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+  x = K.placeholder(shape=(None, 3, 4))
+  # Keras 2.2.4's BatchNormalization: the product of dynamic dimensions.
+  size = K.prod([K.shape(x)[axis] for axis in (0, 1)])
+  assert K.function([x], [size])([np.zeros((5, 3, 4))])[0] == 15
+  # Keras's clipnorm: the squared norm of an Embedding's (gather) gradient.
+  w = K.variable(np.ones((4, 2)))
+  with K.name_scope('training'):  # As Keras builds its training updates.
+    grad = K.gradients(K.sum(K.gather(w, [1, 1, 3])), [w])[0]
+    assert isinstance(grad, tf.IndexedSlices)
+    norm = K.sum(K.square(grad))
+  assert K.function([], [norm])([])[0] == 10.0  # rows 1 (x2) and 3 (x1)
+  assert float(K.prod([K.constant(2.0), K.constant(3.0)])) == 6.0

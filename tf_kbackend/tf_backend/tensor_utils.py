@@ -20,6 +20,11 @@ def convert(x, dtype_hint=None):
   """
   if is_tensor_like(x):
     return x
+  if isinstance(x, tf.IndexedSlices) or _holds_tensors(x):
+    # As TF1 did: a gather's gradient densifies (Keras's clipnorm squares
+    # it), a list of tensors packs (`K.prod([K.shape(x)[i] for i in ...])`
+    # in Keras 2.2.4's BatchNormalization).
+    return tf.convert_to_tensor(x)
   array = np.asarray(x)
   if dtype_hint is None and array.dtype.kind == 'f':
     dtype_hint = config.floatx()
@@ -33,6 +38,11 @@ def convert(x, dtype_hint=None):
           f'float dtype first.')
     return tf.convert_to_tensor(array.astype(target, copy=False))
   return tf.convert_to_tensor(array)
+
+
+def _holds_tensors(x):
+  return isinstance(x, (list, tuple)) and any(
+      is_tensor_like(item) or _holds_tensors(item) for item in x)
 
 
 def convert_pair(x, y):
