@@ -60,7 +60,7 @@ def runs(request):
   selected = []
   for item in request.session.items:
     callspec = getattr(item, 'callspec', None)
-    if (getattr(item, "module", None) is request.module and callspec is not None
+    if (getattr(item, 'module', None) is request.module and callspec is not None
         and 'script' in callspec.params):
       selected.append(callspec.params['script'])
   with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
