@@ -216,13 +216,13 @@ class TestPlaceholdersShapesDtypes:
     assert K.dtype(K.placeholder(shape=())) == 'float32'
     assert K.int_shape(K.placeholder(shape=5)) == (5,)
 
-  @pytest.mark.parametrize('kwargs,match', [
-      ({'shape': (2, 'a')}, 'tuple of ints'),
-      ({'shape': (-1,)}, 'non-negative'),
-      ({'shape': (2,), 'dtype': 'no_such_dtype'}, 'unknown dtype'),
+  @pytest.mark.parametrize('kwargs,error,match', [
+      ({'shape': (2, 'a')}, ValueError, 'tuple of ints'),
+      ({'shape': (-1,)}, ValueError, 'non-negative'),
+      ({'shape': (2,), 'dtype': 'no_such_dtype'}, TypeError, 'unknown dtype'),
   ])
-  def test_placeholder_errors(self, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+  def test_placeholder_errors(self, kwargs, error, match):
+    with pytest.raises(error, match=match):
       K.placeholder(**kwargs)
 
   def test_static_shapes_of_derived_symbols(self):
@@ -304,7 +304,7 @@ class TestPlaceholdersShapesDtypes:
     np.testing.assert_array_equal(symbolic_value, expected)
 
   def test_cast_unknown_dtype(self):
-    with pytest.raises(ValueError, match='cast: unknown dtype'):
+    with pytest.raises(TypeError, match='cast: unknown dtype'):
       K.cast(np.ones(2), 'float99')
 
   def test_cast_to_floatx(self):
@@ -380,7 +380,7 @@ class TestVariables:
   def test_creation_errors(self):
     with pytest.raises(ValueError, match='cannot use'):
       K.variable('abc')
-    with pytest.raises(ValueError, match='unknown dtype'):
+    with pytest.raises(TypeError, match='unknown dtype'):
       K.variable(1.0, dtype='float99')
 
   def test_symbolic_initial_value_is_evaluated(self):

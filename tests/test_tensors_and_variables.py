@@ -33,14 +33,18 @@ class TestPlaceholder:
   def test_name(self):
     assert K.placeholder(shape=(2,), name='input_a').name == 'input_a:0'
 
-  @pytest.mark.parametrize('kwargs, match', [
-      ({'shape': (2, -1)}, 'non-negative'),
-      ({'shape': ('a',)}, 'tuple of ints'),
-      ({'shape': (2,), 'dtype': 'flot32'}, 'flot32'),
+  @pytest.mark.parametrize('kwargs, error, match', [
+      ({'shape': (2, -1)}, ValueError, 'non-negative'),
+      ({'shape': ('a',)}, ValueError, 'tuple of ints'),
+      ({'shape': (2,), 'dtype': 'flot32'}, TypeError, 'flot32'),
   ])
-  def test_invalid(self, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+  def test_invalid(self, kwargs, error, match):
+    with pytest.raises(error, match=match):
       K.placeholder(**kwargs)
+
+  def test_string_placeholder_takes_bytes(self):
+    x = K.placeholder(shape=(), dtype='string')
+    assert K.function([x], [K.identity(x)])([b'test']) == [b'test']
 
   def test_predicates(self):
     x = K.placeholder(shape=(2,))
@@ -114,6 +118,10 @@ class TestVariable:
   def test_invalid_value(self):
     with pytest.raises(ValueError, match='cannot use'):
       K.variable('abc')
+
+  def test_unknown_dtype_is_a_type_error_as_in_legacy_keras(self):
+    with pytest.raises(TypeError, match='unsupported'):
+      K.variable('', dtype='unsupported')
 
 
 class TestConstantsAndFills:

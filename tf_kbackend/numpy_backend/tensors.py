@@ -22,7 +22,7 @@ __all__ = [
 
 
 def as_dtype(dtype, what):
-  """`dtype` as a `numpy.dtype`, or a ValueError naming `what`."""
+  """`dtype` as a `numpy.dtype`, or a TypeError naming `what`."""
   try:
     return np.dtype(dtype)
   except TypeError:
@@ -33,7 +33,8 @@ def as_dtype(dtype, what):
       return np.dtype(name)
   except TypeError:
     pass
-  raise ValueError(f'{what}: unknown dtype {dtype!r}.')
+  # A TypeError, as TensorFlow (and so legacy Keras) raised.
+  raise TypeError(f'{what}: unknown dtype {dtype!r}.')
 
 
 def as_value(x):
@@ -284,7 +285,7 @@ def cast(x, dtype):
   """Casts a tensor to `dtype` (floats to ints truncate toward zero).
 
   Raises:
-    ValueError: for an unknown dtype.
+    TypeError: for an unknown dtype.
 
   >>> cast(np.array([1.7, -2.2]), 'int32')
   array([ 1, -2], dtype=int32)

@@ -167,7 +167,8 @@ def variable(value, dtype=None, name=None, constraint=None):
     A `Variable` (with legacy Keras' `_keras_shape` attribute).
 
   Raises:
-    ValueError: for a value that cannot have `dtype`, or an unknown dtype.
+    ValueError: for a value that cannot have `dtype`.
+    TypeError: for an unknown dtype.
 
   >>> v = variable(np.array([[1, 2], [3, 4]]), name='example_var')
   >>> dtype(v), v.name

@@ -32,8 +32,25 @@ def _describe(value):
   return repr(value)[:80]
 
 
+def _string_converter(label):
+  """Strings (bytes or str, any nesting) for a `tf.string` placeholder."""
+
+  def convert(value):
+    try:
+      with tf.init_scope():
+        return (tf.convert_to_tensor(value, tf.string),)
+    except (TypeError, ValueError) as e:
+      raise _FeedError(
+          f'Cannot feed {_describe(value)} for {label}, which has dtype '
+          f'string: {e}') from e
+
+  return convert
+
+
 def dense_converter(tensor, label):
   """Returns `convert(value) -> (EagerTensor,)` for a dense fed tensor."""
+  if tensor.dtype == tf.string:
+    return _string_converter(label)
   tf_dtype = tensor.dtype
   np_dtype = tf_dtype.as_numpy_dtype
   dtype_enum = tf_dtype.as_datatype_enum

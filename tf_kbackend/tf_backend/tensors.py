@@ -14,7 +14,8 @@ def _as_tf_dtype(dtype, what):
   try:
     return tf.as_dtype(dtype)
   except TypeError as e:
-    raise ValueError(f'{what}: unknown dtype {dtype!r}.') from e
+    # A TypeError, as TensorFlow (and so legacy Keras) raised.
+    raise TypeError(f'{what}: unknown dtype {dtype!r}.') from e
 
 
 def _normalize_shape(shape, what):

@@ -120,7 +120,8 @@ def _tf_dtype(dtype):
   try:
     return tf.as_dtype(dtype if dtype is not None else config.floatx())
   except TypeError as e:
-    raise ValueError(f'variable: unknown dtype {dtype!r}.') from e
+    # A TypeError, as TensorFlow (and so legacy Keras) raised.
+    raise TypeError(f'variable: unknown dtype {dtype!r}.') from e
 
 
 def _sparse_constant(value, dtype):
