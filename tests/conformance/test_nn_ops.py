@@ -626,3 +626,19 @@ class TestDropout:
     f = KNP.function([x, KNP.learning_phase()], [y])
     assert abs(np.mean(f([self.X, 1])[0] == 0) - 0.5) < 0.03
     np.testing.assert_array_equal(f([self.X, 0])[0], self.X)
+
+
+class TestReluKernels:
+  """Legacy Keras' test_relu_tf_ops: the dedicated TF kernels are used."""
+
+  @pytest.mark.parametrize('kwargs, op_type', [
+      ({}, 'Relu'), ({'alpha': 0.2}, 'LeakyRelu'), ({'max_value': 6}, 'Relu6'),
+      ({'alpha': 0.2, 'max_value': 6.0}, None)])
+  def test_op_types(self, kwargs, op_type):
+    x = KTF.placeholder(shape=(None, 3))
+    out = KTF.relu(x, **kwargs)
+    if op_type is not None:
+      assert out.op.type == op_type
+    values = np.array([[-2.0, 3.0, 8.0]], 'float32')
+    np.testing.assert_allclose(KTF.function([x], [out])([values])[0],
+                               KNP.relu(values, **kwargs), rtol=1e-6)
