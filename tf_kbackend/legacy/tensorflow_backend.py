@@ -6,7 +6,8 @@ Code of the TF1 era imported the TensorFlow backend module by name
 tests ask it for `_get_available_gpus()`. When legacy Keras selects
 tf_kbackend, this module is installed under that name: it holds every
 name of tf_kbackend's TensorFlow implementation, plus the few module-level
-names of the original that such code used (`tf`, `_get_available_gpus`).
+names of the original that such code used (`tf`, `_get_available_gpus`,
+Keras 2.3's `_is_tf_1`).
 """
 
 import tensorflow as tf
@@ -25,6 +26,15 @@ def _get_available_gpus():
   # K.set_session can still configure it afterwards.
   gpus = tf.config.list_physical_devices('GPU')
   return [f'/device:GPU:{index}' for index in range(len(gpus))]
+
+
+def _is_tf_1():
+  """Keras 2.3 asks its TensorFlow backend whether TensorFlow is 1.x: no.
+
+  >>> _is_tf_1()
+  False
+  """
+  return tf.__version__.startswith('1.')
 
 
 __all__ = list(_impl.__all__) + ['tf']
