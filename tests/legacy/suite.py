@@ -196,7 +196,7 @@ def ensure_side_site(root=None):
       __import__(name)
     except ImportError:
       packages.append(name)
-  _pip('install', '--no-deps', '--no-compile', '--target', site, *packages)
+  _pip('install', '--no-deps', '--target', site, *packages)
   with open(marker, 'w', encoding='utf-8') as f:
     f.write(' '.join(packages))
   return site
