@@ -138,7 +138,7 @@ def test_tf1_view_prefers_tf2_names_and_falls_back_to_compat_v1():
   assert view.scalar_mul is tf.scalar_mul
   assert view.placeholder is tf.compat.v1.placeholder
   with pytest.raises(AttributeError):
-    view.no_such_name  # pylint: disable=pointless-statement
+    _ = view.no_such_name
 
 
 def test_report_as_reads_env_then_keras_json(monkeypatch, tmp_path):
