@@ -48,8 +48,14 @@ def _defined_tests():
 
 
 def test_every_test_named_on_the_deviations_page_exists():
-  with open(os.path.join(ROOT, 'docs', 'deviations.md')) as f:
-    named = set(re.findall(r'\b(test_\w+)', f.read()))
+  # legacy_keras.md names legacy Keras' own tests, which the legacy tier
+  # downloads at run time; every other area names tests of this repository.
+  named = set()
+  notes = os.path.join(ROOT, 'docs', 'deviations')
+  for name in os.listdir(notes):
+    if name.endswith('.md') and name != 'legacy_keras.md':
+      with open(os.path.join(notes, name)) as f:
+        named.update(re.findall(r'\b(test_\w+)', f.read()))
   assert len(named) > 50
   missing = sorted(n for n in named - _defined_tests()
                    if not n.endswith('_'))  # a glob such as test_numpy_*
