@@ -30,7 +30,7 @@ def test_keras_224_suite_on_tf_kbackend():
                   results)
   passed = sum(r.passed for r in results)
   ran = passed + sum(r.failed for r in results)
-  assert ran > 500, table  # The suite really ran.
+  assert ran > 450, table  # The suite really ran (494 tests in 2.2.4).
   assert passed >= TARGET_PASS_RATE * ran, (
       f'{passed}/{ran} passed, below {TARGET_PASS_RATE:.0%}:\n{table}\n'
       f'{suite.format_failures(results)}')
