@@ -27,6 +27,13 @@ class TestConcreteValuesStayConcrete:
     K.set_value(v, 2.0)
     assert float(s) == 10.0
 
+  def test_eval_and_session_run_evaluate_it_the_tf1_way(self):
+    v = K.variable(1.0)
+    s = v * 10.0
+    K.set_value(v, 2.0)
+    assert K.eval(s) == 20.0
+    assert K.get_session().run([s])[0] == 20.0
+
 
 class TestTheyAreReadAtCallTime:
   """Each pattern is TF1 code that silently misbehaves with snapshots."""
@@ -82,6 +89,30 @@ class TestTheyAreReadAtCallTime:
     out = K.function([x], [loss, grads])([[1.0, 2.0]])
     assert out[0] == 6.0
     np.testing.assert_array_equal(out[1], [2.0, 4.0])
+
+  def test_ops_passing_a_derived_value_through(self):
+    # Eager tf.cond returns the chosen branch itself; keras 2.2.4's
+    # backend_test.test_switch.
+    x = K.variable(0.7)
+    x = K.switch(K.greater_equal(x, 0.5), x * 0.1, x * 0.2)
+    assert K.eval(x) == pytest.approx(0.07)
+
+  @pytest.mark.parametrize('backend', ['tf', 'numpy'])
+  def test_gradients_of_a_loss_built_eagerly_from_variables(self, backend):
+    # TF1 code (keras 2.2.4's backend_test.test_gradient) differentiates
+    # K.sum(x * K.exp(x)) for a variable x, w.r.t. x or an intermediate.
+    import tf_kbackend.numpy_backend as KNP  # pylint: disable=g-import-not-at-top
+    k = K if backend == 'tf' else KNP
+    value = np.array([[0.5, -1.0], [2.0, 0.1]])
+    x = k.variable(value)
+    exp = x * k.exp(x)
+    loss = k.sum(exp)
+    grad_x, grad_exp = k.gradients(loss, [x, exp])
+    np.testing.assert_allclose(k.eval(grad_x), (1 + value) * np.exp(value),
+                               rtol=1e-4)
+    np.testing.assert_allclose(k.eval(grad_exp), np.ones((2, 2)), rtol=1e-4)
+    zero = k.gradients(loss + k.stop_gradient(loss), [exp])[0]
+    np.testing.assert_allclose(k.eval(zero), np.ones((2, 2)), rtol=1e-4)
 
   def test_chains_through_eager_operators(self):
     v = K.variable(2.0)

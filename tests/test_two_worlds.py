@@ -99,6 +99,16 @@ class TestSymbolicWorld:
     assert feeds[x] == 1 and x in [y, x] and y not in [x]
     assert (x == y) is False and (x != y) is True
 
+  def test_plain_tf_variable_against_keras_tensors_compares_by_identity(self):
+    # TF1 code passes raw tf.Variables where Keras expects tensors
+    # (Input(tensor=tf.Variable(...))), and Keras then tests `x in inputs`.
+    v = tf.Variable([1.0, 2.0])
+    x = K.placeholder(shape=(2,))
+    assert (v == x) is False and (v != x) is True
+    assert x in [v, x] and v not in [x]
+    assert len({v, x, v}) == 2  # hashable by identity, as TF1 variables
+    np.testing.assert_array_equal(v == tf.constant([1.0, 5.0]), [True, False])
+
   def test_tensor_semantics_of_other_graphs_unchanged(self):
 
     @tf.function

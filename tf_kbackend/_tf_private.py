@@ -39,7 +39,12 @@ that moves one of these breaks this module only, and
   function graph unhashable and `==` element-wise; TF1 graph tensors were
   hashable and compared by identity. This restores the TF1 behaviour for
   the Keras graph's tensors only, by wrapping `SymbolicTensor`'s `__eq__`,
-  `__ne__` and `__hash__`; every other tensor keeps TF2 semantics.
+  `__ne__` and `__hash__`; and makes a plain `tf.Variable` compare by
+  identity *with such a tensor* and hash by identity, as TF1 variables did
+  (`Input(tensor=tf.Variable(...))` puts one in the lists and sets legacy
+  Keras searches). TF2 raises on hashing a variable; an identity hash never
+  calls `==` between different variables, so nothing else changes. Every
+  other comparison keeps TF2 semantics.
 - `EagerTensor`: the eager tensor class, whose constructor builds a tensor
   from a numpy array 3x faster than `tf.constant` and regardless of any
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
@@ -162,6 +167,25 @@ def use_identity_semantics(is_legacy_graph):
     return tf2_hash(self)
 
   cls.__eq__, cls.__ne__, cls.__hash__ = __eq__, __ne__, __hash__
+
+  variable_cls = _resource_variable_ops.BaseResourceVariable
+  if getattr(variable_cls, '_tf_kbackend_original', None) is None:
+    variable_cls._tf_kbackend_original = (variable_cls.__eq__,
+                                          variable_cls.__ne__)
+  variable_eq, variable_ne = variable_cls._tf_kbackend_original
+  variable_cls.__hash__ = lambda self: id(self)
+
+  def variable_eq_(self, other):
+    if is_legacy_graph(getattr(other, 'graph', None)):
+      return self is other
+    return variable_eq(self, other)
+
+  def variable_ne_(self, other):
+    if is_legacy_graph(getattr(other, 'graph', None)):
+      return self is not other
+    return variable_ne(self, other)
+
+  variable_cls.__eq__, variable_cls.__ne__ = variable_eq_, variable_ne_
 
 
 # The binary and unary operators `Tensor` defines for eager tensors.

@@ -259,3 +259,31 @@ class TestSeeds:
     r = noise()
     assert KNP.is_symbolic(r)
     assert np.mean(KNP.eval(r) != KNP.eval(r)) > 0.3
+
+
+class TestTF1Evaluation:
+  """A random tensor draws anew each time it is evaluated, as in TF1."""
+
+  @pytest.mark.parametrize('make', [
+      lambda: KTF.random_normal((50,), seed=1337),
+      lambda: KTF.random_uniform((50,)),
+      lambda: KTF.random_binomial((50,), p=0.5, seed=3),
+      lambda: KTF.truncated_normal((50,)),
+      lambda: KTF.dropout(np.ones(50, 'float32'), 0.5, seed=2),
+  ], ids=['normal', 'uniform', 'binomial', 'truncated_normal', 'dropout'])
+  def test_repeated_eval_draws_anew(self, make):
+    r = make()
+    drawn = r.numpy()
+    first, second = KTF.eval(r), KTF.eval(r)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(r.numpy(), drawn)  # the concrete value
+    f = KTF.function([], [r])
+    assert not np.array_equal(f([])[0], f([])[0])
+
+  def test_legacy_sampling_loop_statistics(self):
+    # Keras 2.2.4's backend_test: evaluate one (1,)-shaped random tensor
+    # many times; the samples follow the distribution.
+    r = KTF.random_normal((1,), mean=-10.0, stddev=5.0, seed=1337)
+    samples = np.array([KTF.eval(r) for _ in range(3000)])
+    assert abs(samples.mean() + 10.0) < 5.0 * 0.06
+    assert abs(samples.std() - 5.0) < 5.0 * 0.06

@@ -466,14 +466,18 @@ def gradients(loss, variables):
   >>> np.round(function([x], [g])([np.array([1.0, 2.0, 3.0])])[0], 4)
   array([2., 4., 6.], dtype=float32)
   """
+  # A loss computed eagerly from variables is differentiated as TF1 did.
+  if is_derived(loss):
+    loss = rederive(loss)
   if not isinstance(loss, Symbol) or loss._is_op:  # pylint: disable=protected-access
     raise ValueError(
-        f'K.gradients needs a symbolic loss (computed from placeholders, or '
-        f'built inside K.symbolic / K.name_scope). Received the concrete '
-        f'value {loss!r}.')
+        f'K.gradients needs a symbolic loss (computed from placeholders or '
+        f'variables, or built inside K.symbolic / K.name_scope). Received '
+        f'the concrete value {loss!r}.')
   check_current(loss, 'The loss passed to K.gradients')
   targets = list(variables) if isinstance(variables,
                                           (list, tuple)) else [variables]
+  targets = [rederive(t) if is_derived(t) else t for t in targets]
   result = []
   for target in targets:
     if not isinstance(target, (Symbol, VariableBase)):

@@ -153,7 +153,7 @@ def in_symbolic_scope():
   return _building_in_keras_graph() is not None
 
 
-def graph_op(fn):
+def graph_op(fn=None, *, stateful=False):
   """Makes a backend op work in both worlds.
 
   The decorated op runs eagerly on concrete arguments and builds in the
@@ -163,6 +163,13 @@ def graph_op(fn):
   are in. A concrete result computed from variables records its
   derivation (see `provenance`).
 
+  Args:
+    fn: the op.
+    stateful: for ops whose concrete result is one draw of a random
+      process (`random_normal`, `dropout`): it always records its
+      derivation, so that, like a TF1 tensor, it draws anew wherever it is
+      evaluated (`K.eval`, `K.function`, the graph).
+
   >>> @graph_op
   ... def double(x):
   ...   return tf.multiply(x, 2)
@@ -171,6 +178,8 @@ def graph_op(fn):
   >>> is_symbolic(double(placeholder(shape=())))
   True
   """
+  if fn is None:
+    return functools.partial(graph_op, stateful=stateful)
 
   @functools.wraps(fn)
   def wrapper(*args, **kwargs):
@@ -181,11 +190,11 @@ def graph_op(fn):
           return fn(*args, **kwargs)
       return fn(*args, **kwargs)
     result = fn(*args, **kwargs)
-    if (provenance.involves_variables(args) or
+    if (stateful or provenance.involves_variables(args) or
         provenance.involves_variables(kwargs.values())) and not (
             in_symbolic_scope()):
-      # A concrete value read from variables: remember how, so that it can
-      # be re-derived if it ever enters the Keras graph (provenance.py).
+      # A concrete value read from variables (or drawn): remember how, so
+      # that it can be re-derived where TF1 would have re-evaluated it.
       provenance.record(result, wrapper, args, kwargs)
     return result
 

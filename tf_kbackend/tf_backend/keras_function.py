@@ -273,23 +273,28 @@ def gradients(loss, variables):
     on the variable (as legacy Keras).
 
   Raises:
-    ValueError: if `loss` is a concrete value; differentiate concrete
-      values with `tf.GradientTape`.
+    ValueError: if `loss` is a concrete value not computed from variables;
+      differentiate those with `tf.GradientTape`.
 
   >>> x = placeholder(shape=(3,))
   >>> g = gradients(sum(square(x)), [x])[0]
   >>> function([x], [g])([np.array([1.0, 2.0, 3.0])])[0]
   array([2., 4., 6.], dtype=float32)
   """
+  # A loss computed eagerly from variables is differentiated as TF1 did:
+  # re-derived symbolically, with every derived target re-derived to the
+  # very tensors the loss is built from.
+  loss = _follow_variables(loss)
   if not graph_lib.is_symbolic(loss):
     raise ValueError(
-        f'K.gradients needs a symbolic loss (computed from placeholders, or '
-        f'built inside K.symbolic / K.name_scope). Received the concrete '
-        f'value {loss!r}; to differentiate concrete values use '
+        f'K.gradients needs a symbolic loss (computed from placeholders or '
+        f'variables, or built inside K.symbolic / K.name_scope). Received '
+        f'the concrete value {loss!r}; to differentiate concrete values use '
         f'tf.GradientTape.')
   graph_lib.check_in_current_graph(loss, 'The loss passed to K.gradients')
   variable_list = list(variables) if isinstance(variables,
                                                 (list, tuple)) else [variables]
+  variable_list = [_follow_variables(v) for v in variable_list]
   with graph_lib.symbolic_scope():
     return tf.compat.v1.gradients(loss, variable_list,
                                   colocate_gradients_with_ops=True)

@@ -221,7 +221,7 @@ def _noise_shape(x, noise_shape):
   return noise_shape
 
 
-@graph_lib.graph_op
+@graph_lib.graph_op(stateful=True)
 def dropout(x, level, noise_shape=None, seed=None):
   """Sets entries of `x` to zero at random, scaling the rest by 1/(1-level).
 

@@ -47,8 +47,9 @@ class _Derivation:
 _DERIVATIONS = {}
 
 
-def _forget(key):
-  return lambda _: _DERIVATIONS.pop(key, None)
+def _forget(key, table=_DERIVATIONS):
+  # Bound to the table: at interpreter exit the module global may be gone.
+  return lambda _: table.pop(key, None)
 
 
 def derivation(value):
@@ -80,6 +81,10 @@ def involves_variables(values):
 
 
 def _record_one(tensor, fn, args, kwargs, index):
+  if derivation(tensor) is not None:
+    # Created earlier with its own derivation, and passed through unchanged
+    # (an eager `tf.cond` returns the chosen branch itself): keep that one.
+    return
   key = id(tensor)
   _DERIVATIONS[key] = _Derivation(
       weakref.ref(tensor, _forget(key)), fn, args, kwargs, index)

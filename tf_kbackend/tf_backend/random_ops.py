@@ -12,6 +12,11 @@ Seeds follow legacy Keras on TF1, where the same seed gave the same draw:
 Without a seed, one is drawn from numpy's global generator, as legacy
 Keras did (`np.random.randint(10e6)`): calls give fresh values, and
 `np.random.seed(...)` makes a whole program reproducible.
+
+A value drawn eagerly is concrete, but remembers it is a draw: evaluated
+the TF1 way (`K.eval`, `K.get_session().run`, a `K.function` output, or
+used in symbolic code) it draws again, as a TF1 random tensor did at every
+evaluation. `r.numpy()` is the value drawn.
 """
 
 import numpy as np
@@ -73,7 +78,7 @@ def _stateless_seed(seed):
   return tf.constant([seed, 0], dtype=tf.int64)
 
 
-@graph_lib.graph_op
+@graph_lib.graph_op(stateful=True)
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
   """A tensor of values drawn from a normal distribution.
 
@@ -116,7 +121,7 @@ def _uniform_bound(value, dtype):
   return value
 
 
-@graph_lib.graph_op
+@graph_lib.graph_op(stateful=True)
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
   """A tensor of values drawn uniformly from `[minval, maxval)`.
 
@@ -150,7 +155,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
                            seed=seed)
 
 
-@graph_lib.graph_op
+@graph_lib.graph_op(stateful=True)
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
   """A tensor of 1s (with probability `p`) and 0s (Bernoulli draws).
 
@@ -175,7 +180,7 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
   return tf.cast(tf.less(uniform, tf.cast(p, draw_dtype)), dtype)
 
 
-@graph_lib.graph_op
+@graph_lib.graph_op(stateful=True)
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
   """A tensor from a normal distribution truncated at 2 standard deviations.
 

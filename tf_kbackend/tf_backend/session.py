@@ -16,6 +16,7 @@ import tensorflow as tf
 
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import keras_function
+from tf_kbackend.tf_backend import provenance
 
 _CACHE_SIZE = 256
 
@@ -50,6 +51,16 @@ def _resolve_name(fetch):
   """TF1 let fetches and feeds be named: 'x:0' (a tensor) or 'op' (an op)."""
   if isinstance(fetch, str):
     return graph_lib.get_graph().as_graph_element(fetch)
+  return fetch
+
+
+def _as_tf1_fetch(fetch):
+  """A fetch as TF1 evaluated it: a value derived from variables or drawn
+  at random is computed again, from the variables' current values or with a
+  new draw (see provenance.py); other values are what they are."""
+  fetch = _resolve_name(fetch)
+  if provenance.derivation(fetch) is not None:
+    return provenance.rederive(fetch, graph_lib.get_graph())
   return fetch
 
 
@@ -118,7 +129,7 @@ def _run(fetches, feed_dict, what):
   compiled call, before any fetched update op applies (as in `K.function`).
   """
   feed_dict = {_resolve_name(k): v for k, v in (feed_dict or {}).items()}
-  leaves = [_resolve_name(leaf) for leaf in _flatten(fetches)]
+  leaves = [_as_tf1_fetch(leaf) for leaf in _flatten(fetches)]
   compiled = []
   if any(graph_lib.is_symbolic(leaf) for leaf in leaves):
     compiled = [leaf for leaf in leaves if graph_lib.is_symbolic(leaf) or
