@@ -145,6 +145,10 @@ class TestConstantsAndFills:
     assert K.is_symbolic(z)
     assert K.function([x], [z])([np.ones((2, 3))])[0].shape == (2, 3)
 
+  def test_zeros_with_none_in_the_shape_says_what_to_do(self):
+    with pytest.raises(ValueError, match=r'K.zeros\(K.shape\(x\)\)'):
+      K.zeros((None, 3))
+
   def test_like_and_identity(self):
     x = K.placeholder(shape=(None, 2))
     f = K.function([x], [K.zeros_like(x), K.ones_like(x, dtype='int32'),

@@ -40,7 +40,7 @@ class Update:
     self.dtype = dtype      # The variable's dtype.
 
 
-def _capture_map(graph):
+def capture_map(graph):
   """Maps each captured placeholder's name to the eager value it stands for."""
   return {internal.name: external for external, internal in graph.captures}
 
@@ -152,7 +152,7 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     ValueError: if a needed placeholder is not fed.
   """
   graph = graph_lib.get_graph()
-  captures = _capture_map(graph)
+  captures = capture_map(graph)
   fed_names = {tensor.name for tensor in feeds}
   symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
   symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]

@@ -50,11 +50,6 @@ def get_graph():
   return _State.graph
 
 
-def graph_generation():
-  """An integer that changes each time `clear_session()` resets the graph."""
-  return _State.generation
-
-
 def _is_graph_tensor(value):
   return isinstance(value, tf.Tensor) and not isinstance(
       value, _tf_private.EagerTensor)
@@ -383,9 +378,6 @@ def clear_session():
   >>> x.graph is get_graph()
   False
   """
-  old = _State.graph
-  if old is not None:
-    old._tf_kbackend_retired = True  # pylint: disable=protected-access
   _State.graph = None
   _State.generation += 1
   reset_uids()

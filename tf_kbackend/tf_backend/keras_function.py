@@ -71,7 +71,7 @@ def _flatten_updates(updates):
 def _collect_updates(updates, function_name):
   """Splits `updates` into variable `Update`s and other ops to run."""
   graph = graph_lib.get_graph()
-  captures = compiler._capture_map(graph)  # pylint: disable=protected-access
+  captures = compiler.capture_map(graph)
   found, other_ops = [], []
   for position, update in enumerate(_flatten_updates(updates)):
     if isinstance(update, tuple):

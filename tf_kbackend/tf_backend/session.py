@@ -163,7 +163,6 @@ class Session:
   def __init__(self, config=None, wrapped=None):
     self._config = config
     self.wrapped_session = wrapped
-    self._closed = False
 
   @property
   def graph(self):
@@ -201,8 +200,7 @@ class Session:
     return tf.config.list_logical_devices()
 
   def close(self):
-    """Marks the session closed; the Keras graph and variables live on."""
-    self._closed = True
+    """Accepted, as TF1's; the Keras graph and variables live on."""
 
   def as_default(self):
     """Context manager entering the Keras graph, as TF1's `as_default`."""

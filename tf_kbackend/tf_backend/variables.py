@@ -348,9 +348,14 @@ def moving_average_update(x, value, momentum):
 
 def _filled_variable(fill, shape, dtype, name):
   dtype = _tf_dtype(dtype)
+  if isinstance(shape, (list, tuple)) and any(d is None for d in shape):
+    raise ValueError(
+        f'{fill.__name__}: a variable needs a fully defined shape; for a '
+        f'tensor shaped like a symbolic x, use K.{fill.__name__}(K.shape(x)) '
+        f'or K.{fill.__name__}_like(x). Received: shape={tuple(shape)}.')
   if graph_lib.is_symbolic(shape) or (
       isinstance(shape, (list, tuple)) and any(
-          graph_lib.is_symbolic(d) or d is None for d in shape)):
+          graph_lib.is_symbolic(d) for d in shape)):
     return graph_lib.graph_op(fill)(shape, dtype=dtype, name=name)
   with tf.init_scope():
     value = fill(shape, dtype=dtype)
