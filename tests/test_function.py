@@ -74,6 +74,12 @@ class TestCalling:
     np.testing.assert_array_equal(f([[1.0, 2.0]])[0], [10.0, 20.0])
     assert K.get_value(counter) == 2.0
 
+  def test_single_fetch(self):
+    v = K.variable(0.0)
+    f = K.function([], [v], fetches=K.update_add(v, 1.0))
+    f([])
+    assert K.get_value(v) == 1.0
+
   def test_session_run_kwargs_are_accepted(self):
     x = K.placeholder(shape=())
     f = K.function([x], [x], options=None, run_metadata=None)

@@ -123,6 +123,8 @@ class Function:
         f'K.function {self.name!r}')
     feed_dict = session_kwargs.pop('feed_dict', None) or {}
     fetches = session_kwargs.pop('fetches', None) or []
+    if not isinstance(fetches, (list, tuple)):
+      fetches = [fetches]  # Keras 2.3.1 accepted a single fetch.
     for key in _SESSION_RUN_KWARGS:
       session_kwargs.pop(key, None)
     if session_kwargs:
