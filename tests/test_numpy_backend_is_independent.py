@@ -22,7 +22,8 @@ import tf_kbackend.numpy_backend
 _PACKAGE_DIR = pathlib.Path(tf_kbackend.numpy_backend.__file__).parent
 _MODULES = sorted(_PACKAGE_DIR.glob('*.py'))
 # What a numpy backend module may import from tf_kbackend itself.
-_ALLOWED_INTERNAL = ('tf_kbackend.config', 'tf_kbackend.numpy_backend')
+_ALLOWED_INTERNAL = ('tf_kbackend.config', 'tf_kbackend.api_contract',
+                     'tf_kbackend.numpy_backend')
 
 
 def _imported_modules(path):

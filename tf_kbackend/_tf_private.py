@@ -107,6 +107,19 @@ def new_keras_graph(capture_hook=None):
   return KerasGraph(capture_hook)
 
 
+def eager_tensor(value, dtype_enum=None):
+  """An eager tensor built directly from a numpy value (no conversion registry).
+
+  Args:
+    value: a numpy array or scalar of a numeric or boolean dtype.
+    dtype_enum: the `DType.as_datatype_enum` to build, or None for the
+      value's own dtype.
+  """
+  ctx = _context.context()
+  ctx.ensure_initialized()
+  return EagerTensor(value, ctx.device_name, dtype_enum)
+
+
 def current_device_name():
   """The device scope in effect (`with tf.device(...)`), as eager ops see it."""
   return _context.context().device_name
@@ -188,8 +201,8 @@ def use_identity_semantics(is_legacy_graph):
   variable_cls.__eq__, variable_cls.__ne__ = variable_eq_, variable_ne_
 
 
-# The binary and unary operators `Tensor` defines for eager tensors.
-_EAGER_OPERATORS = (
+# The Python operators TensorFlow defines on tensors and variables.
+TENSOR_OPERATORS = (
     '__add__', '__radd__', '__sub__', '__rsub__', '__mul__', '__rmul__',
     '__truediv__', '__rtruediv__', '__floordiv__', '__rfloordiv__',
     '__mod__', '__rmod__', '__pow__', '__rpow__', '__matmul__',
@@ -207,7 +220,7 @@ def track_eager_operators(on_result):
   cls = EagerTensor
   originals = getattr(cls, '_tf_kbackend_original_operators', None)
   if originals is None:
-    originals = {name: getattr(cls, name) for name in _EAGER_OPERATORS
+    originals = {name: getattr(cls, name) for name in TENSOR_OPERATORS
                  if hasattr(cls, name)}
     cls._tf_kbackend_original_operators = originals
 

@@ -8,6 +8,7 @@ backend's ops (or numpy itself).
 
 import numpy as np
 
+from tf_kbackend import api_contract
 from tf_kbackend.numpy_backend.graph import is_symbolic, lazy_op
 
 __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
@@ -15,20 +16,7 @@ __all__ = ['rnn', 'map_fn', 'foldl', 'foldr']
 
 def _step(step_function, inputs_t, states, constants):
   result = step_function(inputs_t, list(states) + list(constants))
-  if not isinstance(result, (list, tuple)) or len(result) != 2:
-    raise ValueError(
-        f'The step function of rnn must return a pair (output, new_states). '
-        f'Received: {result!r}.')
-  output, new_states = result
-  if isinstance(new_states, (list, tuple)):
-    new_states = list(new_states)
-  else:
-    new_states = [new_states]
-  if len(new_states) != len(states):
-    raise ValueError(
-        f'The step function of rnn must return as many states as it '
-        f'received ({len(states)}, constants aside). Received: '
-        f'{len(new_states)} new state(s).')
+  output, new_states = api_contract.rnn_step_outputs(result, len(states))
   return np.asarray(output), [np.asarray(s) for s in new_states]
 
 

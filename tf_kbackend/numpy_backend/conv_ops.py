@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from tf_kbackend import api_contract
 from tf_kbackend import config
 from tf_kbackend.numpy_backend.graph import lazy_op
 
@@ -25,53 +26,6 @@ __all__ = [
 
 
 # Argument checks (the same rules and messages as the TensorFlow backend).
-
-
-def _int_tuple(value, rank, name, op):
-  try:
-    if isinstance(value, (list, tuple, np.ndarray)):
-      result = tuple(operator.index(v) for v in value)
-    else:
-      result = (operator.index(value),) * rank
-  except TypeError:
-    raise TypeError(
-        f'{op}: `{name}` must be an int or a tuple of {rank} ints. '
-        f'Received: {name}={value!r}') from None
-  if len(result) != rank or any(v < 1 for v in result):
-    raise ValueError(
-        f'{op}: `{name}` must be a positive int or a tuple of {rank} '
-        f'positive ints. Received: {name}={value!r}')
-  return result
-
-
-def _check_padding(padding, op, allowed=('valid', 'same')):
-  if not isinstance(padding, str) or padding not in allowed:
-    raise ValueError(
-        f'Invalid padding for {op}: expected one of '
-        f'{", ".join(map(repr, allowed))}. Received: padding={padding!r}')
-
-
-def _check_rank(array, rank, name, op):
-  if array.ndim != rank:
-    raise ValueError(
-        f'{op} expects `{name}` of rank {rank}. '
-        f'Received: {name}.shape={array.shape}')
-
-
-def _check_equal(op, what, actual, expected_what, expected, evidence):
-  if actual != expected:
-    raise ValueError(
-        f'{op}: {what} ({actual}) does not match {expected_what} '
-        f'({expected}). '
-        f'Received: {evidence}')
-
-
-def _check_dilation(strides, dilation, op):
-  if max(strides) > 1 and max(dilation) > 1:
-    raise ValueError(
-        f'{op}: `strides` > 1 is not supported together with '
-        f'`dilation_rate` > 1. Received: strides={strides}, '
-        f'dilation_rate={dilation}')
 
 
 def _check_window_fits(op, x, window, dilation, padding, name):
@@ -166,19 +120,19 @@ def _depthwise_channels_last(x, kernel, strides, dilation, padding):
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
   allowed = ('valid', 'same', 'causal') if rank == 1 else ('valid', 'same')
-  _check_padding(padding, op, allowed)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
+  api_contract.check_padding(padding, op, allowed)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   if padding == 'causal' and data_format != 'channels_last':
     raise ValueError(
         f"{op}: causal padding needs data_format='channels_last' (temporal "
         f'data). Received: data_format={data_format!r}')
   dtype, (x, kernel) = _float_arrays(x, kernel)
-  _check_rank(x, rank + 2, 'x', op)
-  _check_rank(kernel, rank + 2, 'kernel', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(kernel, rank + 2, 'kernel', op)
   x = _channels_last(x, data_format)
-  _check_equal(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                'the kernel input channels (its axis -2)', kernel.shape[-2],
                f'x.shape={x.shape} (channels last), kernel.shape='
                f'{kernel.shape}')
@@ -235,18 +189,18 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None,
 def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
                data_format, dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
+  api_contract.check_padding(padding, op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   others = [depthwise_kernel] + (
       [pointwise_kernel] if pointwise_kernel is not None else [])
   dtype, arrays = _float_arrays(x, *others)
   x, depthwise_kernel = arrays[0], arrays[1]
-  _check_rank(x, rank + 2, 'x', op)
-  _check_rank(depthwise_kernel, rank + 2, 'kernel', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(depthwise_kernel, rank + 2, 'kernel', op)
   x = _channels_last(x, data_format)
-  _check_equal(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                'the depthwise kernel input channels (its axis -2)',
                depthwise_kernel.shape[-2],
                f'x.shape={x.shape} (channels last), depthwise_kernel.shape='
@@ -257,8 +211,8 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
                                padding)
   if pointwise_kernel is not None:
     pointwise_kernel = arrays[2]
-    _check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
-    _check_equal(op, 'pointwise_kernel.shape[:-1]',
+    api_contract.check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
+    api_contract.check_sizes_match(op, 'pointwise_kernel.shape[:-1]',
                  pointwise_kernel.shape[:-1], 'the expected shape',
                  (1,) * rank + y.shape[-1:],
                  f'pointwise_kernel.shape={pointwise_kernel.shape}, '
@@ -315,13 +269,13 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1),
 def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                     dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  strides = _int_tuple(strides, rank, 'strides', op)
-  dilation = _int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  _check_dilation(strides, dilation, op)
+  api_contract.check_padding(padding, op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   dtype, (x, kernel) = _float_arrays(x, kernel)
-  _check_rank(x, rank + 2, 'x', op)
-  _check_rank(kernel, rank + 2, 'kernel', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(kernel, rank + 2, 'kernel', op)
   x = _channels_last(x, data_format)
   evidence = (f'x.shape={x.shape} (channels last), kernel.shape='
               f'{kernel.shape}, output_shape={output_shape!r}')
@@ -339,20 +293,20 @@ def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
         f'{op}: only the batch size of `output_shape` may be None. '
         f'Received: output_shape={output_shape!r}')
   batch = x.shape[0] if shape[0] is None else shape[0]
-  _check_equal(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                'the kernel input channels (its last axis)', kernel.shape[-1],
                evidence)
-  _check_equal(op, 'the output_shape channels', shape[-1],
+  api_contract.check_sizes_match(op, 'the output_shape channels', shape[-1],
                'the kernel output channels (its axis -2)', kernel.shape[-2],
                evidence)
-  _check_equal(op, 'the output_shape batch size', batch,
+  api_contract.check_sizes_match(op, 'the output_shape batch size', batch,
                'the input batch size', x.shape[0], evidence)
   befores, sizes = [], []
   for i, (out, k, s, d) in enumerate(zip(shape[1:-1], kernel.shape, strides,
                                          dilation)):
     extent = (k - 1) * d + 1
     (before, _), forward = _axis_padding(out, extent, s, padding)
-    _check_equal(op, f'the input size along spatial axis {i}',
+    api_contract.check_sizes_match(op, f'the input size along spatial axis {i}',
                  x.shape[i + 1],
                  f'the size a {padding!r} convolution of the output shape '
                  'gives', forward, evidence)
@@ -408,15 +362,12 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1),
 
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, op):
   data_format = config.normalize_data_format(data_format)
-  _check_padding(padding, op)
-  if not isinstance(pool_mode, str) or pool_mode not in ('max', 'avg'):
-    raise ValueError(
-        f"Invalid pool_mode for {op}: expected 'max' or 'avg'. "
-        f'Received: pool_mode={pool_mode!r}')
-  pool_size = _int_tuple(pool_size, rank, 'pool_size', op)
-  strides = _int_tuple(strides, rank, 'strides', op)
+  api_contract.check_padding(padding, op)
+  api_contract.check_pool_mode(pool_mode, op)
+  pool_size = api_contract.int_tuple(pool_size, rank, 'pool_size', op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
   dtype, (x,) = _float_arrays(x)
-  _check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
   x = _channels_last(x, data_format)
   ones = (1,) * rank
   _check_window_fits(op, x, pool_size, ones, padding, 'pool')
@@ -471,16 +422,16 @@ def _local(inputs, kernel, kernel_size, strides, counts, data_format, op):
   """Unshared convolution over the output grid `counts`."""
   rank = len(counts)
   dtype, (x, kernel) = _float_arrays(inputs, kernel)
-  _check_rank(x, rank + 2, 'inputs', op)
-  _check_rank(kernel, 3, 'kernel', op)
+  api_contract.check_rank(x, rank + 2, 'inputs', op)
+  api_contract.check_rank(kernel, 3, 'kernel', op)
   channels = x.shape[1] if data_format == 'channels_first' else x.shape[-1]
   spatial = x.shape[2:] if data_format == 'channels_first' else x.shape[1:-1]
   evidence = (f'inputs.shape={x.shape}, kernel.shape={kernel.shape}, '
               f'kernel_size={kernel_size}, strides={strides}')
-  _check_equal(op, 'the kernel axis 0 (output positions)', kernel.shape[0],
+  api_contract.check_sizes_match(op, 'the kernel axis 0 (output positions)', kernel.shape[0],
                'the number of output positions', int(np.prod(counts)),
                evidence)
-  _check_equal(op, 'the kernel axis 1', kernel.shape[1],
+  api_contract.check_sizes_match(op, 'the kernel axis 1', kernel.shape[1],
                'the window size times the input channels',
                int(np.prod(kernel_size)) * channels, evidence)
   for i, (count, k, s, size) in enumerate(zip(counts, kernel_size, strides,
@@ -514,8 +465,8 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
   """
   op = 'local_conv1d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = _int_tuple(kernel_size, 1, 'kernel_size', op)
-  strides = _int_tuple(strides, 1, 'strides', op)
+  kernel_size = api_contract.int_tuple(kernel_size, 1, 'kernel_size', op)
+  strides = api_contract.int_tuple(strides, 1, 'strides', op)
   counts = (np.shape(kernel)[0],)
   return _local(inputs, kernel, kernel_size, strides, counts, data_format, op)
 
@@ -533,9 +484,9 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape,
   """
   op = 'local_conv2d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = _int_tuple(kernel_size, 2, 'kernel_size', op)
-  strides = _int_tuple(strides, 2, 'strides', op)
-  counts = _int_tuple(output_shape, 2, 'output_shape', op)
+  kernel_size = api_contract.int_tuple(kernel_size, 2, 'kernel_size', op)
+  strides = api_contract.int_tuple(strides, 2, 'strides', op)
+  counts = api_contract.int_tuple(output_shape, 2, 'output_shape', op)
   return _local(inputs, kernel, kernel_size, strides, counts, data_format, op)
 
 

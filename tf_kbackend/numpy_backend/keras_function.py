@@ -9,6 +9,7 @@ allows (see `gradients`).
 import numpy as np
 import scipy.sparse
 
+from tf_kbackend import api_contract
 from tf_kbackend.numpy_backend import evaluation
 from tf_kbackend.numpy_backend.graph import (
     check_current, eager_scope, is_derived, lazy_op, quiet, read_values,
@@ -17,22 +18,10 @@ from tf_kbackend.numpy_backend.variables import UpdateOp
 
 __all__ = ['Function', 'function', 'gradients', 'stop_gradient']
 
-# Keyword arguments of TF1's `Session.run` that `K.function` forwarded;
-# accepted and ignored.
-_SESSION_RUN_KWARGS = ('options', 'run_metadata')
-
 
 # ---------------------------------------------------------------------------
 # Feeding: TF1's rules (values cast to the placeholder's dtype, shapes
 # checked), with the TensorFlow backend's messages.
-
-
-def _describe(value):
-  shape = getattr(value, 'shape', None)
-  dtype = getattr(value, 'dtype', None)
-  if shape is not None and dtype is not None:
-    return f'a {type(value).__name__} of shape {tuple(shape)} and dtype {dtype}'
-  return repr(value)[:80]
 
 
 def as_array(value, dtype, label):
@@ -41,13 +30,13 @@ def as_array(value, dtype, label):
   try:
     array = np.asarray(value)
   except (TypeError, ValueError) as e:
-    raise ValueError(f'Cannot feed {_describe(value)} for {label}: {e}') from e
+    raise ValueError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
   if dtype is None:
     return np.array(array, copy=True)
   kind = array.dtype.kind
   if kind in 'OSUV' or (kind == 'c' and dtype.kind != 'c'):
     raise ValueError(
-        f'Cannot feed {_describe(array)} for {label}, which has dtype '
+        f'Cannot feed {api_contract.describe_value(array)} for {label}, which has dtype '
         f'{dtype.name}.')
   return np.array(array, dtype=dtype, copy=True)
 
@@ -99,7 +88,7 @@ def _sparse_converter(symbol, label):
           shape=tuple(int(d) for d in dense_shape))
     else:
       raise ValueError(
-          f'Cannot feed {_describe(value)} for sparse {label}: expected a '
+          f'Cannot feed {api_contract.describe_value(value)} for sparse {label}: expected a '
           f'scipy.sparse matrix or an (indices, values, dense_shape) tuple.')
     if not _fits(matrix.shape, expected):
       raise ValueError(
@@ -215,39 +204,24 @@ class Function:
 
   def __init__(self, inputs, outputs, updates=None, name=None,
                **session_kwargs):
-    self.name = name or 'keras_function'
-    description = session_kwargs.pop('_description', None) or (
-        f'K.function {self.name!r}')
-    feed_dict = session_kwargs.pop('feed_dict', None) or {}
-    fetches = session_kwargs.pop('fetches', None) or []
-    for key in _SESSION_RUN_KWARGS:
-      session_kwargs.pop(key, None)
-    if session_kwargs:
-      raise ValueError(
-          f'Invalid argument(s) passed to K.function: '
-          f'{", ".join(sorted(session_kwargs))}. Accepted: inputs, outputs, '
-          f'updates, name, feed_dict, fetches, options, run_metadata.')
-    if not isinstance(inputs, (list, tuple)):
-      raise TypeError(
-          f'`inputs` of K.function should be a list or tuple. Received: '
-          f'{inputs!r}.')
-    self._single_output = not isinstance(outputs, (list, tuple))
-    outputs = [outputs] if self._single_output else list(outputs)
-    self.inputs = list(inputs)
-    self.outputs = outputs
+    args = api_contract.function_arguments(inputs, outputs, name,
+                                           session_kwargs)
+    self.name = args.name
+    self.inputs = args.inputs
+    self.outputs = args.outputs
     self.updates = updates
-    self.feed_dict = feed_dict
-    self._fixed_feeds = list(feed_dict)
+    self.feed_dict = args.feed_dict
+    self._single_output = args.single_output
+    outputs, fetches, description = args.outputs, args.fetches, args.description
 
-    fed = self.inputs + self._fixed_feeds
+    fixed_feeds = list(args.feed_dict)
+    fed = self.inputs + fixed_feeds
     for position, symbol in enumerate(fed):
       _check_fed(symbol, position, self.name)
     self._converters = [_converter(s, _label(s, i, self.name))
                         for i, s in enumerate(fed)]
     self._fetches = [_as_fetch(o, i, self.name)
                      for i, o in enumerate(outputs)]
-    if not isinstance(fetches, (list, tuple)):
-      fetches = [fetches]
     self._update_ops, others = _collect_updates(
         list(updates or []) + list(fetches), self.name)
     roots = [f for f in self._fetches if isinstance(f, Symbol)]
@@ -255,7 +229,10 @@ class Function:
       roots.extend(op.control_inputs)
       roots.extend(op.dependencies())
     self._program = evaluation.Program(roots + others, fed, description)
-    self._num_inputs = len(self.inputs)
+    # Keras 2.3.1's feed_dict is read at each call (legacy Keras kept the
+    # caller's dict, not a copy).
+    self._fixed_feed_converters = list(
+        zip(self._converters[len(self.inputs):], fixed_feeds))
 
   def __call__(self, inputs):
     """Feeds `inputs` (a list, one value per input) and returns the outputs.
@@ -264,22 +241,11 @@ class Function:
       ValueError: for the wrong number of inputs, or a value whose shape
         or dtype does not fit its placeholder.
     """
-    if not isinstance(inputs, (list, tuple)):
-      raise TypeError(
-          f'K.function {self.name!r} takes a list or tuple of input values, '
-          f'one per input. Received: {type(inputs).__name__}.')
-    if len(inputs) != self._num_inputs:
-      raise ValueError(
-          f'K.function {self.name!r} expects {self._num_inputs} input '
-          f'value(s), one for each of '
-          f'{[getattr(t, "name", t) for t in self.inputs]}, but received '
-          f'{len(inputs)}.')
+    api_contract.check_call_inputs(self.name, inputs, self.inputs)
     feeds = {}
     for convert, symbol, value in zip(self._converters, self.inputs, inputs):
       feeds[id(symbol)] = convert(value)
-    # Read at each call: legacy Keras kept the caller's dict, not a copy.
-    for convert, symbol in zip(self._converters[self._num_inputs:],
-                               self._fixed_feeds):
+    for convert, symbol in self._fixed_feed_converters:
       feeds[id(symbol)] = convert(self.feed_dict[symbol])
     context = self._program.run(feeds)
     results = [_output_value(context.value_of(f)) for f in self._fetches]

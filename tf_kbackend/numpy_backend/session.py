@@ -13,6 +13,7 @@ import collections
 import numpy as np
 import scipy.sparse
 
+from tf_kbackend import api_contract
 from tf_kbackend.numpy_backend import keras_function
 from tf_kbackend.numpy_backend import tensors
 from tf_kbackend.numpy_backend.graph import (
@@ -45,26 +46,6 @@ def _resolve_name(fetch):
   if isinstance(fetch, str):
     return get_graph().as_graph_element(fetch)
   return fetch
-
-
-def _flatten(structure):
-  if isinstance(structure, dict):
-    return [leaf for key in structure for leaf in _flatten(structure[key])]
-  if isinstance(structure, (list, tuple)):
-    return [leaf for item in structure for leaf in _flatten(item)]
-  return [structure]
-
-
-def _pack_as(structure, leaves):
-  if isinstance(structure, dict):
-    return type(structure)(
-        (key, _pack_as(structure[key], leaves)) for key in structure)
-  if isinstance(structure, (list, tuple)):
-    packed = [_pack_as(item, leaves) for item in structure]
-    if hasattr(structure, '_fields'):  # namedtuple
-      return type(structure)(*packed)
-    return type(structure)(packed)
-  return next(leaves)
 
 
 def _concrete_value(value):
@@ -106,7 +87,7 @@ def _run(fetches, feed_dict, what):
   evaluation, before any fetched update op applies (as in `K.function`).
   """
   feed_dict = {_resolve_name(k): v for k, v in (feed_dict or {}).items()}
-  leaves = [_resolve_name(leaf) for leaf in _flatten(fetches)]
+  leaves = [_resolve_name(leaf) for leaf in api_contract.flatten_structure(fetches)]
   compiled = []
   if any(is_symbolic(leaf) for leaf in leaves):
     compiled = [leaf for leaf in leaves if is_symbolic(leaf) or
@@ -125,7 +106,7 @@ def _run(fetches, feed_dict, what):
   ])
   if not isinstance(fetches, (list, tuple, dict)):
     return next(resolved)
-  return _pack_as(fetches, resolved)
+  return api_contract.pack_as_structure(fetches, resolved)
 
 
 class Session:

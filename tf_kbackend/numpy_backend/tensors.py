@@ -9,6 +9,7 @@ evaluating them on probe values (`evaluation.static_signature`).
 import numpy as np
 import scipy.sparse
 
+from tf_kbackend import api_contract
 from tf_kbackend import config
 from tf_kbackend.numpy_backend import evaluation
 from tf_kbackend.numpy_backend.graph import (
@@ -55,24 +56,6 @@ def as_value(x):
   return array
 
 
-def _normalize_shape(shape, what):
-  if shape is None:
-    return None
-  if isinstance(shape, (int, np.integer)):
-    shape = (shape,)
-  try:
-    shape = tuple(None if d is None else int(d) for d in shape)
-  except (TypeError, ValueError) as e:
-    raise ValueError(
-        f'{what}: shape must be a tuple of ints and None. Received: '
-        f'shape={shape!r}.') from e
-  if any(d is not None and d < 0 for d in shape):
-    raise ValueError(
-        f'{what}: dimensions must be non-negative or None. Received: '
-        f'shape={shape!r}.')
-  return shape
-
-
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
   """Instantiates a placeholder: a symbolic input to feed at call time.
 
@@ -95,7 +78,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
   if dtype is None:
     dtype = config.floatx()
   np_dtype = as_dtype(dtype, 'placeholder')
-  shape = _normalize_shape(shape, 'placeholder')
+  shape = api_contract.normalize_shape(shape, 'placeholder')
   if not shape and ndim:
     shape = (None,) * ndim
   graph = get_graph()

@@ -11,6 +11,7 @@ import contextlib
 
 import numpy as np
 
+from tf_kbackend import api_contract
 from tf_kbackend.numpy_backend import evaluation
 from tf_kbackend.numpy_backend.graph import (
     check_current, eager_scope, get_graph, in_symbolic_scope, is_symbolic,
@@ -69,13 +70,6 @@ def is_learning_phase(tensor):
   return tensor is not None and tensor is _State.placeholder
 
 
-def _check_phase_value(value):
-  if isinstance(value, (bool, np.bool_)) or value not in (0, 1):
-    raise ValueError(
-        f'Expected learning phase to be 0 or 1. Received: {value!r}.')
-  return int(value)
-
-
 def set_learning_phase(value):
   """Fixes the learning phase to 0 (test) or 1 (train).
 
@@ -86,7 +80,7 @@ def set_learning_phase(value):
   1
   >>> clear_session()
   """
-  _State.fixed_value = _check_phase_value(value)
+  _State.fixed_value = api_contract.check_learning_phase(value)
 
 
 @contextlib.contextmanager
@@ -97,23 +91,13 @@ def learning_phase_scope(value):
   ...   learning_phase()
   1
   """
-  value = _check_phase_value(value)
+  value = api_contract.check_learning_phase(value)
   previous = _State.fixed_value
   _State.fixed_value = value
   try:
     yield value
   finally:
     _State.fixed_value = previous
-
-
-def _call_if_callable(x):
-  return x() if callable(x) else x
-
-
-def _is_static_phase(training, phase):
-  if isinstance(training, (bool, int, np.bool_, np.integer)):
-    return int(training) == phase
-  return False
 
 
 def in_train_phase(x, alt, training=None):
@@ -134,10 +118,10 @@ def in_train_phase(x, alt, training=None):
   uses_learning_phase = training is None
   if training is None:
     training = learning_phase()
-  if _is_static_phase(training, 1):
-    return _call_if_callable(x)
-  if _is_static_phase(training, 0):
-    return _call_if_callable(alt)
+  if api_contract.is_static_phase(training, 1):
+    return api_contract.call_if_callable(x)
+  if api_contract.is_static_phase(training, 0):
+    return api_contract.call_if_callable(alt)
   result = switch(training, x, alt)
   if uses_learning_phase and is_symbolic(result):
     result._uses_learning_phase = True  # pylint: disable=protected-access
@@ -251,13 +235,13 @@ def switch(condition, then_expression, else_expression):
     cond = np.asarray(read_values(condition))
     if cond.ndim == 0:
       # As eager tf.cond: only the chosen branch is called.
-      return _chosen(_call_if_callable(
+      return _chosen(api_contract.call_if_callable(
           then_expression if cond.astype(bool) else else_expression))
-    return _lazy_select(condition, _call_if_callable(then_expression),
-                        _call_if_callable(else_expression))
+    return _lazy_select(condition, api_contract.call_if_callable(then_expression),
+                        api_contract.call_if_callable(else_expression))
   # As tf.cond in a graph: both callables are called to build the branches.
-  then_value = _call_if_callable(then_expression)
-  else_value = _call_if_callable(else_expression)
+  then_value = api_contract.call_if_callable(then_expression)
+  else_value = api_contract.call_if_callable(else_expression)
   cond_ndim = _static_ndim(condition)
   expr_ndim = _static_ndim(then_value)
   if cond_ndim is not None and expr_ndim is not None and cond_ndim > expr_ndim:

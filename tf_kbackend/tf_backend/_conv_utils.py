@@ -4,78 +4,17 @@ Every check raises ValueError (TypeError for a wrong type) with the
 evidence; `op` is the public op's name, for the message.
 """
 
-import operator
 
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend import config
 from tf_kbackend.tf_backend import tensor_utils
 
-PADDINGS = ('valid', 'same')
-POOL_MODES = ('max', 'avg')
 
 
 # Argument checks.
-
-
-def int_tuple(value, rank, name, op):
-  """`value`, an int or a sequence of `rank` positive ints, as a tuple."""
-  try:
-    if isinstance(value, (list, tuple, np.ndarray)):
-      result = tuple(operator.index(v) for v in value)
-    else:
-      result = (operator.index(value),) * rank
-  except TypeError:
-    raise TypeError(
-        f'{op}: `{name}` must be an int or a tuple of {rank} ints. '
-        f'Received: {name}={value!r}') from None
-  if len(result) != rank or any(v < 1 for v in result):
-    raise ValueError(
-        f'{op}: `{name}` must be a positive int or a tuple of {rank} '
-        f'positive ints. Received: {name}={value!r}')
-  return result
-
-
-def check_padding(padding, op, allowed=PADDINGS):
-  if not isinstance(padding, str) or padding not in allowed:
-    raise ValueError(
-        f'Invalid padding for {op}: expected one of '
-        f'{", ".join(map(repr, allowed))}. Received: padding={padding!r}')
-
-
-def check_pool_mode(pool_mode, op):
-  if not isinstance(pool_mode, str) or pool_mode not in POOL_MODES:
-    raise ValueError(
-        f"Invalid pool_mode for {op}: expected 'max' or 'avg'. "
-        f'Received: pool_mode={pool_mode!r}')
-
-
-def check_rank(tensor, rank, name, op):
-  actual = tensor.shape.rank
-  if actual is not None and actual != rank:
-    raise ValueError(
-        f'{op} expects `{name}` of rank {rank}. '
-        f'Received: {name}.shape={tuple(tensor.shape.as_list())}')
-
-
-def check_dim(op, what, actual, expected_what, expected, evidence):
-  """Raises unless two static sizes (None: unknown) agree."""
-  if actual is not None and expected is not None and actual != expected:
-    raise ValueError(
-        f'{op}: {what} ({actual}) does not match {expected_what} '
-        f'({expected}). '
-        f'Received: {evidence}')
-
-
-def check_dilation(strides, dilation, op):
-  # TF (and so legacy Keras) refuses this combination in tf.nn.convolution,
-  # depthwise and separable convolutions; refuse it everywhere, clearly.
-  if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
-    raise ValueError(
-        f'{op}: `strides` > 1 is not supported together with '
-        f'`dilation_rate` > 1. Received: strides={strides}, '
-        f'dilation_rate={dilation}')
 
 
 def check_window_fits(op, x, window, dilation, padding, name):
@@ -153,6 +92,6 @@ def operands(*values):
 def prepare(x, kernel, rank, data_format, op):
   """Converts and checks `x` and `kernel`; returns both, `x` channels-last."""
   x, kernel = operands(x, kernel)
-  check_rank(x, rank + 2, 'x', op)
-  check_rank(kernel, rank + 2, 'kernel', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(kernel, rank + 2, 'kernel', op)
   return to_channels_last(x, data_format, rank), kernel

@@ -10,6 +10,7 @@ differentiates through the loop.
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
 
@@ -43,20 +44,7 @@ def _call_step(step_function, inputs_t, states, constants, learning):
   Appends to `learning` whether the output uses the learning phase.
   """
   result = step_function(inputs_t, list(states) + list(constants))
-  if not isinstance(result, (list, tuple)) or len(result) != 2:
-    raise ValueError(
-        f'The step function of rnn must return a pair (output, new_states). '
-        f'Received: {result!r}.')
-  output, new_states = result
-  if isinstance(new_states, (list, tuple)):
-    new_states = list(new_states)
-  else:
-    new_states = [new_states]
-  if len(new_states) != len(states):
-    raise ValueError(
-        f'The step function of rnn must return as many states as it '
-        f'received ({len(states)}, constants aside). Received: '
-        f'{len(new_states)} new state(s).')
+  output, new_states = api_contract.rnn_step_outputs(result, len(states))
   learning.append(getattr(output, '_uses_learning_phase', False))
   output = _like(output, inputs_t)
   new_states = [_like(s, old) for s, old in zip(new_states, states)]

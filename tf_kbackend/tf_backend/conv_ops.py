@@ -17,6 +17,7 @@ import operator
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend import config
 from tf_kbackend.tf_backend import _conv_utils as utils
 from tf_kbackend.tf_backend import graph as graph_lib
@@ -37,17 +38,17 @@ _NATIVE_POOL3D_DTYPES = (tf.float32, tf.bfloat16)
 
 def _conv(x, kernel, strides, padding, data_format, dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  allowed = utils.PADDINGS + ('causal',) if rank == 1 else utils.PADDINGS
-  utils.check_padding(padding, op, allowed)
-  strides = utils.int_tuple(strides, rank, 'strides', op)
-  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  utils.check_dilation(strides, dilation, op)
+  allowed = api_contract.PADDINGS + (('causal',) if rank == 1 else ())
+  api_contract.check_padding(padding, op, allowed)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   if padding == 'causal' and data_format != 'channels_last':
     raise ValueError(
         f"{op}: causal padding needs data_format='channels_last' (temporal "
         f'data). Received: data_format={data_format!r}')
   x, kernel = utils.prepare(x, kernel, rank, data_format, op)
-  utils.check_dim(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                   'the kernel input channels (its axis -2)', kernel.shape[-2],
                   f'x.shape={x.shape} (channels last), kernel.shape='
                   f'{kernel.shape}')
@@ -186,10 +187,10 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
                data_format, dilation_rate, rank, op):
   """Depthwise (+ pointwise 1x1 if `pointwise_kernel` is not None) conv."""
   data_format = config.normalize_data_format(data_format)
-  utils.check_padding(padding, op)
-  strides = utils.int_tuple(strides, rank, 'strides', op)
-  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  utils.check_dilation(strides, dilation, op)
+  api_contract.check_padding(padding, op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   if pointwise_kernel is not None:
     x, depthwise_kernel, pointwise_kernel = utils.operands(
         x, depthwise_kernel, pointwise_kernel)
@@ -197,19 +198,19 @@ def _separable(x, depthwise_kernel, pointwise_kernel, strides, padding,
                                       op)
   evidence = f'x.shape={x.shape}, depthwise_kernel.shape=' \
              f'{depthwise_kernel.shape}, data_format={data_format!r}'
-  utils.check_dim(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                   'the depthwise kernel input channels (its axis -2)',
                   depthwise_kernel.shape[-2], evidence)
   utils.check_window_fits(op, x, depthwise_kernel.shape[:-2], dilation,
                           padding, 'kernel')
   if pointwise_kernel is not None:
-    utils.check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
+    api_contract.check_rank(pointwise_kernel, rank + 2, 'pointwise_kernel', op)
     expected = (1,) * rank + (depthwise_kernel.shape[-2] *
                               depthwise_kernel.shape[-1]
                               if None not in depthwise_kernel.shape[-2:]
                               else None,)
     for i, size in enumerate(expected):
-      utils.check_dim(op, f'pointwise_kernel.shape[{i}]',
+      api_contract.check_sizes_match(op, f'pointwise_kernel.shape[{i}]',
                       pointwise_kernel.shape[i], 'the expected size', size,
                       f'pointwise_kernel.shape={pointwise_kernel.shape}, '
                       f'depthwise_kernel.shape={depthwise_kernel.shape}')
@@ -341,7 +342,7 @@ def _output_dims(output_shape, x, data_format, rank, op):
           if data_format == 'channels_first' else list(range(rank + 2)))
   if isinstance(output_shape, (tf.Tensor, tf.Variable)):
     vector = tf.cast(output_shape, tf.int32)
-    utils.check_rank(vector, 1, 'output_shape', op)
+    api_contract.check_rank(vector, 1, 'output_shape', op)
     if vector.shape[0] is not None and vector.shape[0] != rank + 2:
       raise ValueError(
           f'{op}: `output_shape` must have {rank + 2} elements. '
@@ -395,25 +396,25 @@ def _dilate_kernel(kernel, dilation):
 def _conv_transpose(x, kernel, output_shape, strides, padding, data_format,
                     dilation_rate, rank, op):
   data_format = config.normalize_data_format(data_format)
-  utils.check_padding(padding, op)
-  strides = utils.int_tuple(strides, rank, 'strides', op)
-  dilation = utils.int_tuple(dilation_rate, rank, 'dilation_rate', op)
-  utils.check_dilation(strides, dilation, op)
+  api_contract.check_padding(padding, op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
+  dilation = api_contract.int_tuple(dilation_rate, rank, 'dilation_rate', op)
+  api_contract.check_dilation(strides, dilation, op)
   x, kernel = utils.prepare(x, kernel, rank, data_format, op)
   evidence = (f'x.shape={x.shape} (channels last), kernel.shape='
               f'{kernel.shape}, output_shape={output_shape!r}')
-  utils.check_dim(op, 'the input channels', x.shape[-1],
+  api_contract.check_sizes_match(op, 'the input channels', x.shape[-1],
                   'the kernel input channels (its last axis)',
                   kernel.shape[-1], evidence)
   vector, static = _output_dims(output_shape, x, data_format, rank, op)
-  utils.check_dim(op, 'the output_shape channels', static[-1],
+  api_contract.check_sizes_match(op, 'the output_shape channels', static[-1],
                   'the kernel output channels (its axis -2)',
                   kernel.shape[-2], evidence)
-  utils.check_dim(op, 'the output_shape batch size', static[0],
+  api_contract.check_sizes_match(op, 'the output_shape batch size', static[0],
                   'the input batch size', x.shape[0], evidence)
   for i in range(rank):
     if static[i + 1] is not None and kernel.shape[i] is not None:
-      utils.check_dim(
+      api_contract.check_sizes_match(
           op, f'the input size along spatial axis {i}', x.shape[i + 1],
           f'the size a {padding!r} convolution of the output shape gives',
           utils.conv_output_size(static[i + 1], kernel.shape[i], strides[i],
@@ -522,12 +523,12 @@ def _pool3d_by_planes(x, pool_size, strides, padding, pool_mode):
 
 def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, op):
   data_format = config.normalize_data_format(data_format)
-  utils.check_padding(padding, op)
-  utils.check_pool_mode(pool_mode, op)
-  pool_size = utils.int_tuple(pool_size, rank, 'pool_size', op)
-  strides = utils.int_tuple(strides, rank, 'strides', op)
+  api_contract.check_padding(padding, op)
+  api_contract.check_pool_mode(pool_mode, op)
+  pool_size = api_contract.int_tuple(pool_size, rank, 'pool_size', op)
+  strides = api_contract.int_tuple(strides, rank, 'strides', op)
   x, = utils.operands(x)
-  utils.check_rank(x, rank + 2, 'x', op)
+  api_contract.check_rank(x, rank + 2, 'x', op)
   x = utils.to_channels_last(x, data_format, rank)
   utils.check_window_fits(op, x, pool_size, (1,) * rank, padding, 'pool')
   if rank == 3 and x.dtype not in _NATIVE_POOL3D_DTYPES:
@@ -608,7 +609,7 @@ def _window_indices(count, kernel_size, stride):
 
 
 def _local_kernel_dims(kernel, op):
-  utils.check_rank(kernel, 3, 'kernel', op)
+  api_contract.check_rank(kernel, 3, 'kernel', op)
   if None in kernel.shape.as_list():
     raise ValueError(
         f'{op} needs a kernel of static shape (output positions, window '
@@ -631,7 +632,7 @@ def _check_local(x, sizes, kernel_size, strides, channels, feature_dim, op):
           f'Received: {evidence}')
   window_features = (None if channels is None else
                      int(np.prod(kernel_size)) * channels)
-  utils.check_dim(op, 'the kernel axis 1', feature_dim,
+  api_contract.check_sizes_match(op, 'the kernel axis 1', feature_dim,
                   'the window size times the input channels',
                   window_features, evidence)
 
@@ -665,11 +666,11 @@ def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
   """
   op = 'local_conv1d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = utils.int_tuple(kernel_size, 1, 'kernel_size', op)
-  strides = utils.int_tuple(strides, 1, 'strides', op)
+  kernel_size = api_contract.int_tuple(kernel_size, 1, 'kernel_size', op)
+  strides = api_contract.int_tuple(strides, 1, 'strides', op)
   inputs, kernel = utils.operands(inputs, kernel)
   kernel, (length, feature_dim, _) = _local_kernel_dims(kernel, op)
-  utils.check_rank(inputs, 3, 'inputs', op)
+  api_contract.check_rank(inputs, 3, 'inputs', op)
   x = utils.to_channels_last(inputs, data_format, 1)
   _check_local(x, (length,), kernel_size, strides, x.shape[-1], feature_dim,
                op)
@@ -715,14 +716,14 @@ def local_conv2d(inputs, kernel, kernel_size, strides, output_shape,
   """
   op = 'local_conv2d'
   data_format = config.normalize_data_format(data_format)
-  kernel_size = utils.int_tuple(kernel_size, 2, 'kernel_size', op)
-  strides = utils.int_tuple(strides, 2, 'strides', op)
-  rows, cols = utils.int_tuple(output_shape, 2, 'output_shape', op)
+  kernel_size = api_contract.int_tuple(kernel_size, 2, 'kernel_size', op)
+  strides = api_contract.int_tuple(strides, 2, 'strides', op)
+  rows, cols = api_contract.int_tuple(output_shape, 2, 'output_shape', op)
   inputs, kernel = utils.operands(inputs, kernel)
   kernel, (positions, feature_dim, filters) = _local_kernel_dims(kernel, op)
-  utils.check_rank(inputs, 4, 'inputs', op)
+  api_contract.check_rank(inputs, 4, 'inputs', op)
   x = utils.to_channels_last(inputs, data_format, 2)
-  utils.check_dim(op, 'the kernel axis 0 (output positions)', positions,
+  api_contract.check_sizes_match(op, 'the kernel axis 0 (output positions)', positions,
                   'output_rows * output_cols', rows * cols,
                   f'kernel.shape={kernel.shape}, '
                   f'output_shape={output_shape!r}')

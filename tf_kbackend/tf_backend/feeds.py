@@ -11,6 +11,7 @@ ValueError naming the placeholder, what it expects and what it received.
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend import _tf_private
 
 _EagerTensor = _tf_private.EagerTensor
@@ -24,14 +25,6 @@ class _FeedError(ValueError):
   pass
 
 
-def _describe(value):
-  shape = getattr(value, 'shape', None)
-  dtype = getattr(value, 'dtype', None)
-  if shape is not None and dtype is not None:
-    return f'a {type(value).__name__} of shape {tuple(shape)} and dtype {dtype}'
-  return repr(value)[:80]
-
-
 def _string_converter(label):
   """Strings (bytes or str, any nesting) for a `tf.string` placeholder."""
 
@@ -41,7 +34,7 @@ def _string_converter(label):
         return (tf.convert_to_tensor(value, tf.string),)
     except (TypeError, ValueError) as e:
       raise _FeedError(
-          f'Cannot feed {_describe(value)} for {label}, which has dtype '
+          f'Cannot feed {api_contract.describe_value(value)} for {label}, which has dtype '
           f'string: {e}') from e
 
   return convert
@@ -82,8 +75,7 @@ def dense_converter(tensor, label):
           raise shape_error(shape)
     if isinstance(value, _EagerTensor):
       return (value,)
-    return (_EagerTensor(value, _tf_private.current_device_name(),
-                         dtype_enum),)
+    return (_tf_private.eager_tensor(value, dtype_enum),)
 
   return convert
 
@@ -95,12 +87,12 @@ def as_array(value, np_dtype, label):
   try:
     array = np.asarray(value)
   except (TypeError, ValueError) as e:
-    raise _FeedError(f'Cannot feed {_describe(value)} for {label}: {e}') from e
+    raise _FeedError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
   kind = array.dtype.kind
   target = np.dtype(np_dtype)
   if kind in 'OSUVc' and not (kind == 'c' and target.kind == 'c'):
     raise _FeedError(
-        f'Cannot feed {_describe(array)} for {label}, which has dtype '
+        f'Cannot feed {api_contract.describe_value(array)} for {label}, which has dtype '
         f'{target.name}.')
   return array.astype(np_dtype, copy=False)
 
@@ -117,7 +109,7 @@ def _sparse_components(value, label):
       isinstance(value, tuple) and len(value) == 3):
     return value[0], value[1], value[2]
   raise _FeedError(
-      f'Cannot feed {_describe(value)} for sparse {label}: expected a '
+      f'Cannot feed {api_contract.describe_value(value)} for sparse {label}: expected a '
       f'scipy.sparse matrix, a tf.SparseTensor, a SparseTensorValue or an '
       f'(indices, values, dense_shape) tuple.')
 
@@ -128,7 +120,6 @@ def sparse_converter(sparse, label):
   static = sparse.shape
   rank = static.rank
   expected = _shape_str(None if rank is None else static.as_list())
-  device = _tf_private.current_device_name
 
   def convert(value):
     indices, values, dense_shape = _sparse_components(value, label)
@@ -142,9 +133,10 @@ def sparse_converter(sparse, label):
           f'Cannot feed a sparse value of dense shape {tuple(dense_shape)} '
           f'for sparse {label}, which has shape {expected}.')
     indices = indices.reshape((-1, len(dense_shape)))
-    return (_EagerTensor(indices, device(), tf.int64.as_datatype_enum),
-            _EagerTensor(values, device(), values_dtype.as_datatype_enum),
-            _EagerTensor(dense_shape, device(), tf.int64.as_datatype_enum))
+    eager = _tf_private.eager_tensor
+    return (eager(indices, tf.int64.as_datatype_enum),
+            eager(values, values_dtype.as_datatype_enum),
+            eager(dense_shape, tf.int64.as_datatype_enum))
 
   return convert
 

@@ -100,28 +100,48 @@ def check_in_current_graph(value, role='Tensor'):
       f'K.learning_phase() or ops applied to them.')
 
 
-def _refers_to_keras_graph(values):
-  """True if any (nested) value is a symbolic tensor of the Keras graph.
+_CONCRETE, _DERIVED, _SYMBOLIC = 0, 1, 2
 
-  Raises ValueError for a tensor of a graph that clear_session() retired.
+
+def _scan(values):
+  """What (nested) `values` hold, in one pass over lists, tuples and dicts.
+
+  Returns:
+    _SYMBOLIC if any is a tensor or op of the current Keras graph, else
+    _DERIVED if any is a variable or a value derived from one (see
+    provenance), else _CONCRETE.
+
+  Raises:
+    ValueError: for a tensor of a graph that clear_session() retired.
   """
+  found = _CONCRETE
   for value in values:
     if isinstance(value, (list, tuple)):
-      if _refers_to_keras_graph(value):
-        return True
+      kind = _scan(value)
     elif isinstance(value, dict):
-      if _refers_to_keras_graph(value.values()):
-        return True
+      kind = _scan(value.values())
     elif _is_graph_tensor(value) or isinstance(value, tf.Operation):
       graph = value.graph
       if graph is _State.graph:
-        return True
+        return _SYMBOLIC
       if _is_keras_graph(graph):
         raise _retired_graph_error(value)
+      continue
     elif isinstance(value, (tf.SparseTensor, tf.IndexedSlices)):
-      if _refers_to_keras_graph((value.values,)):
-        return True
-  return False
+      kind = _scan((value.values,))
+    elif provenance.is_derived(value):
+      kind = _DERIVED
+    else:
+      continue
+    if kind == _SYMBOLIC:
+      return _SYMBOLIC
+    found = max(found, kind)
+  return found
+
+
+def _refers_to_keras_graph(values):
+  """True if any (nested) value is a symbolic tensor of the Keras graph."""
+  return _scan(values) == _SYMBOLIC
 
 
 def _building_in_keras_graph():
@@ -178,16 +198,16 @@ def graph_op(fn=None, *, stateful=False):
 
   @functools.wraps(fn)
   def wrapper(*args, **kwargs):
-    # True only for tensors of the current graph; raises for a retired one.
-    if _refers_to_keras_graph(args) or _refers_to_keras_graph(kwargs.values()):
+    kind = _scan(args)
+    if kind != _SYMBOLIC and kwargs:
+      kind = max(kind, _scan(kwargs.values()))
+    if kind == _SYMBOLIC:
       if _building_in_keras_graph() is None:
         with _State.graph.as_default():
           return fn(*args, **kwargs)
       return fn(*args, **kwargs)
     result = fn(*args, **kwargs)
-    if (stateful or provenance.involves_variables(args) or
-        provenance.involves_variables(kwargs.values())) and not (
-            in_symbolic_scope()):
+    if (stateful or kind == _DERIVED) and not in_symbolic_scope():
       # A concrete value read from variables (or drawn): remember how, so
       # that it can be re-derived where TF1 would have re-evaluated it.
       provenance.record(result, wrapper, args, kwargs)

@@ -3,14 +3,12 @@
 import tensorflow as tf
 
 from tf_kbackend import _tf_private
+from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import provenance
 
-# Keyword arguments of TF1's `Session.run` that `K.function` forwarded;
-# accepted and ignored (TF2 has no run options or run metadata).
-_SESSION_RUN_KWARGS = ('options', 'run_metadata')
 
 
 def _label(tensor, position, function_name):
@@ -117,40 +115,28 @@ class Function:
 
   def __init__(self, inputs, outputs, updates=None, name=None,
                **session_kwargs):
-    self.name = name or 'keras_function'
-    # How errors name the caller: K.eval and Session.run compile through here.
-    description = session_kwargs.pop('_description', None) or (
-        f'K.function {self.name!r}')
-    feed_dict = session_kwargs.pop('feed_dict', None) or {}
-    fetches = session_kwargs.pop('fetches', None) or []
-    if not isinstance(fetches, (list, tuple)):
-      fetches = [fetches]  # Keras 2.3.1 accepted a single fetch.
-    for key in _SESSION_RUN_KWARGS:
-      session_kwargs.pop(key, None)
-    if session_kwargs:
-      raise ValueError(
-          f'Invalid argument(s) passed to K.function: '
-          f'{", ".join(sorted(session_kwargs))}. Accepted: inputs, outputs, '
-          f'updates, name, feed_dict, fetches, options, run_metadata.')
-    if not isinstance(inputs, (list, tuple)):
-      raise TypeError(
-          f'`inputs` of K.function should be a list or tuple. Received: '
-          f'{inputs!r}.')
-    self._single_output = not isinstance(outputs, (list, tuple))
-    outputs = [outputs] if self._single_output else list(outputs)
-    self.inputs = list(inputs)
-    self.outputs = outputs
+    args = api_contract.function_arguments(inputs, outputs, name,
+                                           session_kwargs)
+    self.name = args.name
+    self.inputs = args.inputs
+    self.outputs = args.outputs
     self.updates = updates
-    self.feed_dict = feed_dict
-    self._fixed_feeds = list(feed_dict)
+    self.feed_dict = args.feed_dict
+    self._single_output = args.single_output
+    outputs, fetches, description = args.outputs, args.fetches, args.description
 
-    fed = self.inputs + self._fixed_feeds
+    fixed_feeds = list(args.feed_dict)
+    fed = self.inputs + fixed_feeds
     for position, tensor in enumerate(fed):
       _check_fed(tensor, position, self.name)
     labels = [_label(t, i, self.name) for i, t in enumerate(fed)]
     self._converters = [
         feeds_lib.converter(tensor, label) for tensor, label in zip(fed, labels)
     ]
+    # Keras 2.3.1's feed_dict is read at each call (legacy Keras kept the
+    # caller's dict, not a copy).
+    self._fixed_feed_converters = list(
+        zip(self._converters[len(self.inputs):], fixed_feeds))
     feed_tensors, feed_specs = [], []
     for tensor in fed:
       parts, specs = feeds_lib.feed_tensors_and_specs(tensor)
@@ -159,6 +145,7 @@ class Function:
 
     fetches_in = [_as_fetch(o, i, self.name) for i, o in enumerate(outputs)]
     self._sparse_outputs = [isinstance(o, tf.SparseTensor) for o in fetches_in]
+    self._has_sparse_outputs = any(self._sparse_outputs)
     flat_fetches = []
     for fetch in fetches_in:
       if isinstance(fetch, tf.SparseTensor):
@@ -174,10 +161,9 @@ class Function:
     self._captured = list(self._concrete.captured_inputs)
     self._num_outputs = len(self._concrete.outputs)
     self._attrs = _tf_private.function_call_attrs()
-    self._num_inputs = len(self.inputs)
 
   def _pack(self, results):
-    if any(self._sparse_outputs):
+    if self._has_sparse_outputs:
       packed, i = [], 0
       for sparse in self._sparse_outputs:
         if sparse:
@@ -198,24 +184,12 @@ class Function:
       ValueError: for the wrong number of inputs, or a value whose shape
         or dtype does not fit its placeholder.
     """
-    if not isinstance(inputs, (list, tuple)):
-      raise TypeError(
-          f'K.function {self.name!r} takes a list or tuple of input values, '
-          f'one per input. Received: {type(inputs).__name__}.')
-    if len(inputs) != self._num_inputs:
-      raise ValueError(
-          f'K.function {self.name!r} expects {self._num_inputs} input '
-          f'value(s), one for each of '
-          f'{[getattr(t, "name", t) for t in self.inputs]}, but received '
-          f'{len(inputs)}.')
+    api_contract.check_call_inputs(self.name, inputs, self.inputs)
     args = []
     for convert, value in zip(self._converters, inputs):
       args.extend(convert(value))
-    if self._fixed_feeds:
-      # Read at each call: legacy Keras kept the caller's dict, not a copy.
-      for convert, tensor in zip(self._converters[self._num_inputs:],
-                                 self._fixed_feeds):
-        args.extend(convert(self.feed_dict[tensor]))
+    for convert, tensor in self._fixed_feed_converters:
+      args.extend(convert(self.feed_dict[tensor]))
     if _tf_private.tape_is_recording():
       return self._pack(self._concrete(*args))
     args.extend(self._captured)

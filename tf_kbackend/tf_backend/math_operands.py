@@ -22,7 +22,7 @@ def tensor(x):
   if tensor_utils.is_tensor_like(x):
     return x
   if is_numpy(x):
-    return tf.convert_to_tensor(x)
+    return tensor_utils.numpy_to_tensor(np.asarray(x))
   return tensor_utils.convert(x)
 
 
@@ -76,12 +76,12 @@ def binary_operands(x, y, op_name):
   if not (x_tensor or y_tensor):
     if is_numpy(x) and is_numpy(y):
       dtype = np.result_type(x, y)
-      return (tf.convert_to_tensor(np.asarray(x, dtype)),
-              tf.convert_to_tensor(np.asarray(y, dtype)))
+      return (tensor_utils.numpy_to_tensor(np.asarray(x, dtype)),
+              tensor_utils.numpy_to_tensor(np.asarray(y, dtype)))
     if is_numpy(x):
-      x, x_tensor = tf.convert_to_tensor(x), True
+      x, x_tensor = tensor_utils.numpy_to_tensor(np.asarray(x)), True
     elif is_numpy(y):
-      y, y_tensor = tf.convert_to_tensor(y), True
+      y, y_tensor = tensor_utils.numpy_to_tensor(np.asarray(y)), True
     else:
       return tensor_utils.convert_pair(x, y)
   if x_tensor:

@@ -66,20 +66,6 @@ def is_derived(value):
       isinstance(value, _EagerTensor) and derivation(value) is not None)
 
 
-def involves_variables(values):
-  """True if any (nested) value is a variable or derived from one."""
-  for value in values:
-    if isinstance(value, (list, tuple)):
-      if involves_variables(value):
-        return True
-    elif isinstance(value, dict):
-      if involves_variables(value.values()):
-        return True
-    elif is_derived(value):
-      return True
-  return False
-
-
 def _record_one(tensor, fn, args, kwargs, index):
   if derivation(tensor) is not None:
     # Created earlier with its own derivation, and passed through unchanged
@@ -102,7 +88,7 @@ def record(result, fn, args, kwargs):
 
 def on_eager_operator(result, operator, operands):
   """`_tf_private.track_eager_operators` callback: propagate derivations."""
-  if isinstance(result, _EagerTensor) and involves_variables(operands):
+  if isinstance(result, _EagerTensor) and any(is_derived(o) for o in operands):
     _record_one(result, operator, operands, {}, None)
 
 

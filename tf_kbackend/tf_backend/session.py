@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import keras_function
 from tf_kbackend.tf_backend import provenance
@@ -64,30 +65,6 @@ def _as_tf1_fetch(fetch):
   return fetch
 
 
-def _is_nested(value):
-  return isinstance(value, (list, tuple, dict))
-
-
-def _flatten(structure):
-  if isinstance(structure, dict):
-    return [leaf for key in structure for leaf in _flatten(structure[key])]
-  if isinstance(structure, (list, tuple)):
-    return [leaf for item in structure for leaf in _flatten(item)]
-  return [structure]
-
-
-def _pack_as(structure, leaves):
-  if isinstance(structure, dict):
-    return type(structure)(
-        (key, _pack_as(structure[key], leaves)) for key in structure)
-  if isinstance(structure, (list, tuple)):
-    packed = [_pack_as(item, leaves) for item in structure]
-    if hasattr(structure, '_fields'):  # namedtuple
-      return type(structure)(*packed)
-    return type(structure)(packed)
-  return next(leaves)
-
-
 def _concrete_value(value):
   """The numpy value of a concrete (non-symbolic) fetch."""
   if value is None:
@@ -129,7 +106,7 @@ def _run(fetches, feed_dict, what):
   compiled call, before any fetched update op applies (as in `K.function`).
   """
   feed_dict = {_resolve_name(k): v for k, v in (feed_dict or {}).items()}
-  leaves = [_as_tf1_fetch(leaf) for leaf in _flatten(fetches)]
+  leaves = [_as_tf1_fetch(leaf) for leaf in api_contract.flatten_structure(fetches)]
   compiled = []
   if any(graph_lib.is_symbolic(leaf) for leaf in leaves):
     compiled = [leaf for leaf in leaves if graph_lib.is_symbolic(leaf) or
@@ -147,9 +124,7 @@ def _run(fetches, feed_dict, what):
       values[_ref(leaf)] if _ref(leaf) in values else _concrete_value(leaf)
       for leaf in leaves
   ])
-  if not _is_nested(fetches):
-    return next(resolved)
-  return _pack_as(fetches, resolved)
+  return api_contract.pack_as_structure(fetches, resolved)
 
 
 class Session:

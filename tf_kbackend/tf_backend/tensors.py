@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend import config
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
@@ -16,24 +17,6 @@ def _as_tf_dtype(dtype, what):
   except TypeError as e:
     # A TypeError, as TensorFlow (and so legacy Keras) raised.
     raise TypeError(f'{what}: unknown dtype {dtype!r}.') from e
-
-
-def _normalize_shape(shape, what):
-  if shape is None:
-    return None
-  if isinstance(shape, int):
-    shape = (shape,)
-  try:
-    shape = tuple(None if d is None else int(d) for d in shape)
-  except (TypeError, ValueError) as e:
-    raise ValueError(
-        f'{what}: shape must be a tuple of ints and None. Received: '
-        f'shape={shape!r}.') from e
-  if any(d is not None and d < 0 for d in shape):
-    raise ValueError(
-        f'{what}: dimensions must be non-negative or None. Received: '
-        f'shape={shape!r}.')
-  return shape
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -59,7 +42,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
   if dtype is None:
     dtype = config.floatx()
   tf_dtype = _as_tf_dtype(dtype, 'placeholder')
-  shape = _normalize_shape(shape, 'placeholder')
+  shape = api_contract.normalize_shape(shape, 'placeholder')
   if not shape and ndim:
     shape = (None,) * ndim
   with graph_lib.get_graph().as_default():

@@ -9,9 +9,9 @@ time; `learning_phase_scope` does the same for a block.
 
 import contextlib
 
-import numpy as np
 import tensorflow as tf
 
+from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import tensor_utils
 
@@ -57,13 +57,6 @@ def is_learning_phase(tensor):
   return tensor is not None and tensor is _State.placeholder
 
 
-def _check_phase_value(value):
-  if isinstance(value, (bool, np.bool_)) or value not in (0, 1):
-    raise ValueError(
-        f'Expected learning phase to be 0 or 1. Received: {value!r}.')
-  return int(value)
-
-
 def set_learning_phase(value):
   """Fixes the learning phase to 0 (test) or 1 (train).
 
@@ -77,7 +70,7 @@ def set_learning_phase(value):
   1
   >>> clear_session()
   """
-  _State.fixed_value = _check_phase_value(value)
+  _State.fixed_value = api_contract.check_learning_phase(value)
 
 
 @contextlib.contextmanager
@@ -88,24 +81,13 @@ def learning_phase_scope(value):
   ...   learning_phase()
   1
   """
-  value = _check_phase_value(value)
+  value = api_contract.check_learning_phase(value)
   previous = _State.fixed_value
   _State.fixed_value = value
   try:
     yield value
   finally:
     _State.fixed_value = previous
-
-
-def _call_if_callable(x):
-  return x() if callable(x) else x
-
-
-def _is_static_phase(training, phase):
-  # `is` on ints is what legacy Keras did; accept numpy/bool spellings too.
-  if isinstance(training, (bool, int, np.bool_, np.integer)):
-    return int(training) == phase
-  return False
 
 
 def in_train_phase(x, alt, training=None):
@@ -126,10 +108,10 @@ def in_train_phase(x, alt, training=None):
   uses_learning_phase = training is None
   if training is None:
     training = learning_phase()
-  if _is_static_phase(training, 1):
-    return _call_if_callable(x)
-  if _is_static_phase(training, 0):
-    return _call_if_callable(alt)
+  if api_contract.is_static_phase(training, 1):
+    return api_contract.call_if_callable(x)
+  if api_contract.is_static_phase(training, 0):
+    return api_contract.call_if_callable(alt)
   result = switch(training, x, alt)
   if uses_learning_phase and graph_lib.is_symbolic(result):
     result._uses_learning_phase = True  # pylint: disable=protected-access
@@ -174,11 +156,11 @@ def switch(condition, then_expression, else_expression):
   if not cond_ndim:
     return tf.cond(condition,
                    lambda: tf.convert_to_tensor(
-                       _call_if_callable(then_expression)),
+                       api_contract.call_if_callable(then_expression)),
                    lambda: tf.convert_to_tensor(
-                       _call_if_callable(else_expression)))
-  then_expression = tf.convert_to_tensor(_call_if_callable(then_expression))
-  else_expression = tf.convert_to_tensor(_call_if_callable(else_expression))
+                       api_contract.call_if_callable(else_expression)))
+  then_expression = tf.convert_to_tensor(api_contract.call_if_callable(then_expression))
+  else_expression = tf.convert_to_tensor(api_contract.call_if_callable(else_expression))
   expr_ndim = then_expression.shape.rank
   if expr_ndim is not None and cond_ndim > expr_ndim:
     raise ValueError(

@@ -63,15 +63,6 @@ def _two_world_operator(name):
   return operator
 
 
-_VARIABLE_OPERATORS = (
-    '__add__', '__radd__', '__sub__', '__rsub__', '__mul__', '__rmul__',
-    '__truediv__', '__rtruediv__', '__floordiv__', '__rfloordiv__',
-    '__mod__', '__rmod__', '__pow__', '__rpow__', '__matmul__',
-    '__rmatmul__', '__neg__', '__abs__', '__getitem__', '__lt__', '__le__',
-    '__gt__', '__ge__', '__and__', '__rand__', '__or__', '__ror__',
-    '__xor__', '__rxor__', '__invert__')
-
-
 class KerasVariable(_tf_private.ReadHookVariable):
   """What `K.variable` returns: a `tf.Variable` with TF1 operator semantics.
 
@@ -89,7 +80,7 @@ class KerasVariable(_tf_private.ReadHookVariable):
     # derived from the variable: in the graph it becomes a graph read.
     provenance.record(tensor, _read_in_graph, (self,), {})
 
-  for _name in _VARIABLE_OPERATORS:
+  for _name in _tf_private.TENSOR_OPERATORS:
     if hasattr(tf.Variable, _name):
       locals()[_name] = _two_world_operator(_name)
   del _name
