@@ -34,20 +34,26 @@ def cache_dir():
 def site(version='2.2.4'):
   """The side directory holding legacy Keras `version`, installed once."""
   target = os.path.join(cache_dir(), f'keras-{version}')
-  marker = os.path.join(target, '.complete')
-  if os.path.exists(marker):
+  if os.path.exists(os.path.join(target, '.complete')):
     return target
-  if os.path.exists(target):
-    shutil.rmtree(target)
+  # Installed beside the target and renamed into place: concurrent test
+  # processes never see (or import from) a half-installed directory.
+  os.makedirs(cache_dir(), exist_ok=True)
+  staging = tempfile.mkdtemp(prefix=f'keras-{version}-', dir=cache_dir())
   command = [sys.executable, '-m', 'pip', '--disable-pip-version-check',
-             'install', '--no-deps', '--target', target, *PACKAGES[version]]
+             'install', '--no-deps', '--target', staging, *PACKAGES[version]]
   result = subprocess.run(command, capture_output=True, text=True,
                           check=False)
   if result.returncode != 0:
+    shutil.rmtree(staging, ignore_errors=True)
     raise RuntimeError(f'{" ".join(command)} failed:\n{result.stdout}\n'
                        f'{result.stderr}')
-  with open(marker, 'w', encoding='utf-8') as f:
+  with open(os.path.join(staging, '.complete'), 'w', encoding='utf-8') as f:
     f.write('\n'.join(PACKAGES[version]))
+  try:
+    os.rename(staging, target)
+  except OSError:  # Another process got there first: use its copy.
+    shutil.rmtree(staging, ignore_errors=True)
   return target
 
 
