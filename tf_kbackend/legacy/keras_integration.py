@@ -49,6 +49,7 @@ import types
 from tf_kbackend import config
 from tf_kbackend.legacy import import_hooks
 from tf_kbackend.legacy import shims
+from tf_kbackend.legacy import tf_keras
 
 REPORT_AS_ENV = 'TF_KBACKEND_REPORT_AS'
 REPORT_AS_CONFIG_KEY = 'tf_kbackend_report_as'
@@ -256,6 +257,7 @@ def integrate(module=None):
                  implementation)
   if implementation == 'tensorflow':
     _alias_tensorflow_backend(namespaces)
+    tf_keras.install()
     if report_as() == 'tensorflow':
       module._BACKEND = 'tensorflow'  # pylint: disable=protected-access
       module._tf_kbackend_reported_as = 'tensorflow'  # pylint: disable=protected-access
@@ -308,7 +310,12 @@ class TF1Names:
       value = getattr(self._tf2, name)
     except AttributeError:
       return getattr(self._tf1, name)
-    fallback = getattr(self._tf1, name, None)
+    if not isinstance(value, types.ModuleType):
+      return value
+    try:
+      fallback = getattr(self._tf1, name, None)
+    except ImportError:  # A lazily loaded module that cannot load here.
+      return value
     if isinstance(value, types.ModuleType) and isinstance(
         fallback, types.ModuleType) and fallback is not value:
       return TF1Names(value, fallback)

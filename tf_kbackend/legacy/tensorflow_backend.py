@@ -267,12 +267,20 @@ def _get_available_gpus():
 
 
 def _is_tf_1():
-  """Keras 2.3 asks its TensorFlow backend whether TensorFlow is 1.x: no.
+  """Keras 2.3 asks its TensorFlow backend whether it has TensorFlow 1: yes.
+
+  tf_kbackend gives legacy Keras TensorFlow 1's programming model (one
+  graph, sessions, `K.function` with updates, TF1 summaries), and Keras
+  2.3 picks its TF1 code paths by this answer: its TF1 `TensorBoard`
+  callback (its TF2 one subclasses TensorFlow 2.0's tf.keras callback,
+  which drives a tf.keras model), `K.function`'s `fetches`/`feed_dict` tests.
+  (`tf.__version__` still says 2: where Keras 2.3 reads that, see
+  `tf_kbackend.legacy.tf_keras`.)
 
   >>> _is_tf_1()
-  False
+  True
   """
-  return tf.__version__.startswith('1.')
+  return True
 
 
 def _has_compat_v1():
