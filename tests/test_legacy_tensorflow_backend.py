@@ -20,6 +20,7 @@ import pytest
 import tensorflow as tf
 
 import tf_kbackend as K
+from tf_kbackend.legacy import keras23
 from tf_kbackend.legacy import tensorflow_backend as KTF
 from tf_kbackend.legacy import tf1_modules
 from tests.support import legacy_keras
@@ -370,6 +371,42 @@ def test_tf1_module_rejects_unknown_names():
     tf1_modules.TF1Module('no_such_module')
 
 
+# --- Keras 2.3's formulas -------------------------------------------------
+
+
+def test_keras23_binary_crossentropy_both_worlds():
+  rng = np.random.RandomState(3)
+  target = (rng.rand(4, 3) > 0.5).astype('float32')
+  probabilities = np.clip(rng.rand(4, 3), 0, 1).astype('float32')
+  probabilities[0, :] = [0.0, 1.0, 1.0]  # At the clipping bounds.
+  eps = 1e-7
+  p = np.clip(probabilities, eps, 1 - eps)
+  expected = -(target * np.log(p + eps) + (1 - target) * np.log(1 - p + eps))
+  eager = keras23.binary_crossentropy(target, probabilities)
+  np.testing.assert_allclose(eager, expected, rtol=1e-4)
+  t = K.placeholder(shape=(None, 3))
+  x = K.placeholder(shape=(None, 3))
+  symbolic = keras23.binary_crossentropy(t, x)
+  # Rows 1-3: away from the clipping bounds, where TensorFlow's graph
+  # optimizer may reassociate `1 - p + eps` into `(1 + eps) - p` (a
+  # different rounding of 1e-7).
+  np.testing.assert_allclose(
+      K.function([t, x], [symbolic])([target, probabilities])[0][1:],
+      expected[1:], rtol=1e-4)
+  # Of a sigmoid's output: the cross-entropy of its logits, which stays
+  # exact where the probability rounds to 1.
+  logits = K.placeholder(shape=(None, 3))
+  of_sigmoid = keras23.binary_crossentropy(t, K.sigmoid(logits))
+  big = np.array([[30.0, -30.0, 0.0]], 'float32')
+  got = K.function([t, logits], [of_sigmoid])([np.zeros((1, 3)), big])[0]
+  np.testing.assert_allclose(got, [[30.0, 0.0, np.log(2.0)]], rtol=1e-5,
+                             atol=1e-6)
+  with_logits = keras23.binary_crossentropy(t, logits, from_logits=True)
+  np.testing.assert_allclose(
+      K.function([t, logits], [with_logits])([np.zeros((1, 3)), big])[0],
+      got, rtol=1e-6)
+
+
 # --- the real Keras 2.2.4 and 2.3.1 -------------------------------------
 
 _REAL_KERAS_PROBE = textwrap.dedent('''
@@ -409,6 +446,7 @@ _REAL_KERAS_PROBE = textwrap.dedent('''
         'gpus': namespace._get_available_gpus() if hasattr(
             namespace, '_get_available_gpus') else 'missing',
         'session': KTF._SESSION is session,
+        'bce': K.binary_crossentropy.__module__,
         'predicted': model.predict(data).tolist(),
     }))
 ''')
@@ -437,4 +475,6 @@ def test_real_legacy_keras_reaches_them_through_keras_backend(tmp_path):
     assert result['tf'] and result['session'], version
     assert result['public_names'] == [], version
     assert result['gpus'] == [], version
+    assert result['bce'] == ('tf_kbackend.tf_backend.nn_ops' if (
+        version == '2.2.4') else 'tf_kbackend.legacy.keras23')
     np.testing.assert_allclose(result['predicted'], data * 2)

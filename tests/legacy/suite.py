@@ -93,6 +93,9 @@ TARGET_FILES = LAYER_FILES + (
     'integration_tests/preprocessing/sequence_test.py',
     'integration_tests/preprocessing/text_test.py',
 )
+# Keras's backend_test.py, adapted (see below), is written next to it.
+BACKEND_TEST = 'keras/backend/backend_tf_kbackend_test.py'
+
 # Keras 2.3.1: every file pytest discovers in its tests/ (test_*.py,
 # *_test.py) runs, except these (path: why).
 EXCLUDED = {
@@ -107,6 +110,9 @@ EXCLUDED = {
     'keras/utils/vis_utils_test.py': 'needs pydot and the graphviz program',
     'keras/wrappers/scikit_learn_test.py':
         'needs scikit-learn (the wrapper is not about the backend)',
+    'keras/backend/backend_test.py':
+        f'runs adapted, as {BACKEND_TEST}: Theano and CNTK, which it names '
+        f'directly, do not install (BACKEND_TEST_ADAPTATIONS_231)',
 }
 # Single tests of the selected files that download something.
 NETWORK_TESTS = {
@@ -129,7 +135,7 @@ def discover_files(tests):
           name.startswith('test_') or name.endswith('_test.py')):
         relative = os.path.relpath(os.path.join(directory, name), tests)
         relative = relative.replace(os.sep, '/')
-        if relative not in EXCLUDED and relative != BACKEND_TEST:
+        if relative not in EXCLUDED:
           found.append(relative)
   return tuple(sorted(found))
 
@@ -141,7 +147,6 @@ def target_files(version=KERAS_VERSION):
   return discover_files(ensure_keras_tests(version=version))
 
 
-BACKEND_TEST = 'keras/backend/backend_tf_kbackend_test.py'
 
 # (title, text) of the tables to print in pytest's terminal summary.
 SUMMARIES = []
@@ -188,6 +193,40 @@ BACKEND_TEST_ADAPTATIONS = (
      'TF1 reference variables reported dtypes such as float32_ref; TF2 '
      'variables (and issue 2) say float32'),
 )
+
+# Keras 2.3.1's backend_test.py, adapted: it already tests the backend of
+# `keras.backend` (tf_kbackend's, through keras.backend.tensorflow_backend)
+# against Keras's own numpy_backend. Only where it names Theano or CNTK
+# directly does the numpy reference stand in, as for 2.2.4. It runs in
+# place of the original, in the suite's file list (`EXCLUDED` names it).
+BACKEND_TEST_ADAPTATIONS_231 = (
+    ("    from keras.backend import cntk_backend as KC\n"
+     "except ImportError:\n    KC = None",
+     "    from keras.backend import cntk_backend as KC\n"
+     "except ImportError:\n"
+     "    from keras_backend_test_adapter import reference_in_place_of\n"
+     "    KC = reference_in_place_of('cntk')",
+     'CNTK does not install on current Python: where the test names it '
+     'directly, tf_kbackend.numpy_backend stands in its place'),
+    ("    from keras.backend import theano_backend as KTH\n"
+     "except ImportError:\n    KTH = None",
+     "    from keras.backend import theano_backend as KTH\n"
+     "except ImportError:\n"
+     "    from keras_backend_test_adapter import reference_in_place_of\n"
+     "    KTH = reference_in_place_of('theano')",
+     'Theano does not install on current Python: where the test names it '
+     'directly ([KTH, KTF] comparisons in test_function, test_gradient, '
+     'test_print_tensor, test_resize_images_bilinear), '
+     'tf_kbackend.numpy_backend stands in its place'),
+    ('        with pytest.raises(NotImplementedError):\n'
+     '            self._helper_bilinear(data_format, 4, 4)',
+     '        self._helper_bilinear(data_format, 4, 4)',
+     'the NotImplementedError was Theano\'s (bilinear resizing by 2 only); '
+     'with the numpy reference in Theano\'s place, factor 4 is compared '
+     'with TensorFlow instead'),
+)
+ADAPTATIONS = {'2.2.4': BACKEND_TEST_ADAPTATIONS,
+               '2.3.1': BACKEND_TEST_ADAPTATIONS_231}
 
 
 @dataclasses.dataclass
@@ -294,27 +333,26 @@ def ensure_keras_tests(root=None, version=KERAS_VERSION):
       member.name = member.name[len(f'Keras-{version}/'):]
     tar.extractall(tests_root, members=members, filter='data')
   tests = os.path.join(tests_root, 'tests')
-  if version == '2.2.4':
-    adapt_backend_test(tests)
+  adapt_backend_test(tests, version)
   with open(marker, 'w', encoding='utf-8') as f:
     f.write('ok')
   return tests
 
 
-def adapt_backend_test(tests):
+def adapt_backend_test(tests, version=KERAS_VERSION):
   """Writes the adapted copy of backend_test.py next to the original."""
   original = os.path.join(tests, 'keras', 'backend', 'backend_test.py')
   with open(original, encoding='utf-8') as f:
     text = f.read()
-  for old, new, _ in BACKEND_TEST_ADAPTATIONS:
+  for old, new, _ in ADAPTATIONS[version]:
     if text.count(old) != 1:
       raise RuntimeError(
           f'backend_test.py adaptation no longer applies: {old!r} occurs '
           f'{text.count(old)} times.')
     text = text.replace(old, new)
-  header = ('# Keras 2.2.4 tests/keras/backend/backend_test.py, adapted at run '
-            'time by tf_kbackend\'s\n# tests/legacy/suite.py '
-            '(BACKEND_TEST_ADAPTATIONS).\n')
+  header = (f'# Keras {version} tests/keras/backend/backend_test.py, adapted '
+            f'at run time by\n# tf_kbackend\'s tests/legacy/suite.py '
+            f'(ADAPTATIONS).\n')
   with open(os.path.join(tests, BACKEND_TEST), 'w', encoding='utf-8') as f:
     f.write(header + text)
 

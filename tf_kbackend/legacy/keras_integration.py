@@ -258,6 +258,11 @@ def integrate(module=None):
   if implementation == 'tensorflow':
     _alias_tensorflow_backend(namespaces)
     tf_keras.install()
+    if module.__name__ == 'keras.backend.load_backend':  # Keras 2.3.
+      from tf_kbackend.legacy import keras23  # pylint: disable=g-import-not-at-top
+      for namespace in namespaces:
+        for name, op in keras23.OPS.items():
+          setattr(namespace, name, op)
     if report_as() == 'tensorflow':
       module._BACKEND = 'tensorflow'  # pylint: disable=protected-access
       module._tf_kbackend_reported_as = 'tensorflow'  # pylint: disable=protected-access
