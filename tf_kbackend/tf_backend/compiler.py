@@ -15,11 +15,18 @@ it:
 4. applies the updates after every fetch and update value is computed, so
    outputs see the values from before the call's updates and all updates
    see the same old values (as `Function` did in legacy Keras: updates ran
-   under control dependencies on the outputs).
+   under control dependencies on the outputs). An update value whose shape
+   is only known at run time (a None dimension) is checked against its
+   variable's shape first, and no variable changes if one differs (TF1
+   refused such assignments; TF2's raw assignment would silently reshape
+   the variable): `update_shape_error` turns the failure into a
+   ValueError naming the variable.
 
 The result is a `ConcreteFunction`, called through the thin path of
 `_tf_private.execute_function`.
 """
+
+import re
 
 import tensorflow as tf
 
@@ -33,11 +40,18 @@ _IMPORT_PREFIX = 'k'
 class Update:
   """One variable update to apply after the fetches: `kind(var, value)`."""
 
-  def __init__(self, kind, handle, value, dtype):
+  def __init__(self, kind, handle, value, dtype, name=None):
     self.kind = kind        # One of _ASSIGN_OPS.
     self.handle = handle    # The variable's eager resource handle.
     self.value = value      # A Keras-graph tensor, a variable, or a value.
     self.dtype = dtype      # The variable's dtype.
+    self.name = name        # The variable's name, for messages (or None).
+
+
+def shape_text(shape):
+  """A `TensorShape` (or tuple) as a tuple of ints and None, for messages."""
+  shape = tf.TensorShape(shape)
+  return 'unknown' if shape.rank is None else tuple(shape.as_list())
 
 
 def capture_map(graph):
@@ -54,7 +68,8 @@ def updates_from_assign_op(op, captures, found):
     resource, value = op.inputs[0], op.inputs[1]
     handle = captures.get(resource.name)
     if handle is not None:
-      found.append(Update(op.type, handle, value, value.dtype))
+      found.append(Update(op.type, handle, value, value.dtype,
+                          getattr(op, '_tf_kbackend_variable_name', None)))
       return list(op.control_inputs)
     return [op]
   if op.type == 'NoOp' and not op.inputs:
@@ -127,6 +142,46 @@ def missing_feeds(needed, fed_names, captures):
 
 def _read_variable(graph, handle, dtype):
   return tf.raw_ops.ReadVariableOp(resource=graph.capture(handle), dtype=dtype)
+
+
+_SHAPE_CHECK_MARK = 'tf_kbackend-update-shape'
+_SHAPE_CHECK_PATTERN = re.compile(
+    re.escape(_SHAPE_CHECK_MARK) + r'\|(\d+)\|([\d,]*)\|([\d,]*)\|')
+
+
+def _shape_check(graph, index, update, value):
+  """An op failing if `value`'s shape is not update `index`'s variable's."""
+
+  def as_text(shape):
+    return tf.strings.reduce_join(tf.strings.as_string(shape), separator=',')
+
+  expected = as_text(tf.raw_ops.VariableShape(
+      input=graph.capture(update.handle), out_type=tf.int64))
+  received = as_text(tf.shape(value, out_type=tf.int64))
+  return tf.debugging.Assert(tf.equal(expected, received), [tf.strings.join(
+      [f'{_SHAPE_CHECK_MARK}|{index}|', received, '|', expected, '|'])])
+
+
+def update_shape_error(error, updates, function_name):
+  """The ValueError for a failed update shape check in `error`, else None.
+
+  Args:
+    error: a `tf.errors.InvalidArgumentError` raised by a compiled call.
+    updates: the `Update`s the function was compiled with.
+    function_name: the function's name, for the message.
+  """
+  match = _SHAPE_CHECK_PATTERN.search(error.message or '')
+  if match is None:
+    return None
+  index = int(match.group(1))
+  received, expected = (tuple(int(d) for d in group.split(',') if d)
+                        for group in match.group(2, 3))
+  name = updates[index].name
+  variable = f'variable {name!r}' if name else f'the variable of update {index}'
+  return ValueError(
+      f'K.function {function_name!r}: cannot assign a value of shape '
+      f'{received} to {variable} of shape {expected}. No variable was '
+      f'changed.')
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
@@ -207,11 +262,16 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                                          update.value.dtype))
       else:
         new_values.append(tf.cast(update.value, update.dtype))
+    # Shapes known only now are checked before any write: all or nothing.
+    checks = [_shape_check(inner, index, update, value)
+              for index, (update, value) in enumerate(zip(updates, new_values))
+              if not value.shape.is_fully_defined()]
     # Created last: automatic control dependencies order each write after
     # every read of the same variable above.
-    for update, value in zip(updates, new_values):
-      getattr(tf.raw_ops, update.kind)(
-          resource=inner.capture(update.handle), value=value)
+    with tf.control_dependencies(checks):
+      for update, value in zip(updates, new_values):
+        getattr(tf.raw_ops, update.kind)(
+            resource=inner.capture(update.handle), value=value)
     return outputs
 
   body.__name__ = name
