@@ -20,7 +20,8 @@ it:
    variable's shape first, and no variable changes if one differs (TF1
    refused such assignments; TF2's raw assignment would silently reshape
    the variable): `update_shape_error` turns the failure into a
-   ValueError naming the variable.
+   ValueError naming the variable. Statically known shapes are checked
+   when the updates are built.
 
 The result is a `ConcreteFunction`, called through the thin path of
 `_tf_private.execute_function`.
@@ -40,12 +41,13 @@ _IMPORT_PREFIX = 'k'
 class Update:
   """One variable update to apply after the fetches: `kind(var, value)`."""
 
-  def __init__(self, kind, handle, value, dtype, name=None):
+  def __init__(self, kind, handle, value, dtype, name=None, shape=None):
     self.kind = kind        # One of _ASSIGN_OPS.
     self.handle = handle    # The variable's eager resource handle.
     self.value = value      # A Keras-graph tensor, a variable, or a value.
     self.dtype = dtype      # The variable's dtype.
     self.name = name        # The variable's name, for messages (or None).
+    self.shape = shape      # The variable's TensorShape (None: unchecked).
 
 
 def shape_text(shape):
@@ -69,7 +71,8 @@ def updates_from_assign_op(op, captures, found):
     handle = captures.get(resource.name)
     if handle is not None:
       found.append(Update(op.type, handle, value, value.dtype,
-                          getattr(op, '_tf_kbackend_variable_name', None)))
+                          getattr(op, '_tf_kbackend_variable_name', None),
+                          getattr(op, '_tf_kbackend_variable_shape', None)))
       return list(op.control_inputs)
     return [op]
   if op.type == 'NoOp' and not op.inputs:
@@ -144,22 +147,10 @@ def _read_variable(graph, handle, dtype):
   return tf.raw_ops.ReadVariableOp(resource=graph.capture(handle), dtype=dtype)
 
 
-_SHAPE_CHECK_MARK = 'tf_kbackend-update-shape'
-_SHAPE_CHECK_PATTERN = re.compile(
-    re.escape(_SHAPE_CHECK_MARK) + r'\|(\d+)\|([\d,]*)\|([\d,]*)\|')
-
-
-def _shape_check(graph, index, update, value):
-  """An op failing if `value`'s shape is not update `index`'s variable's."""
-
-  def as_text(shape):
-    return tf.strings.reduce_join(tf.strings.as_string(shape), separator=',')
-
-  expected = as_text(tf.raw_ops.VariableShape(
-      input=graph.capture(update.handle), out_type=tf.int64))
-  received = as_text(tf.shape(value, out_type=tf.int64))
-  return tf.debugging.Assert(tf.equal(expected, received), [tf.strings.join(
-      [f'{_SHAPE_CHECK_MARK}|{index}|', received, '|', expected, '|'])])
+_SHAPE_CHECK_NAME = 'tf_kbackend_update_shape_'
+_SHAPE_CHECK_NODE = re.compile(re.escape(_SHAPE_CHECK_NAME) + r'(\d+)')
+_SHAPE_CHECK_SHAPES = re.compile(
+    r'\[([\d,]*)\] is not compatible with expected shape \[([\d,]*)\]')
 
 
 def update_shape_error(error, updates, function_name):
@@ -170,12 +161,14 @@ def update_shape_error(error, updates, function_name):
     updates: the `Update`s the function was compiled with.
     function_name: the function's name, for the message.
   """
-  match = _SHAPE_CHECK_PATTERN.search(error.message or '')
-  if match is None:
+  message = error.message or ''
+  node = _SHAPE_CHECK_NODE.search(message)
+  shapes = _SHAPE_CHECK_SHAPES.search(message)
+  if node is None or shapes is None or int(node.group(1)) >= len(updates):
     return None
-  index = int(match.group(1))
+  index = int(node.group(1))
   received, expected = (tuple(int(d) for d in group.split(',') if d)
-                        for group in match.group(2, 3))
+                        for group in shapes.group(1, 2))
   name = updates[index].name
   variable = f'variable {name!r}' if name else f'the variable of update {index}'
   return ValueError(
@@ -263,15 +256,25 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
       else:
         new_values.append(tf.cast(update.value, update.dtype))
     # Shapes known only now are checked before any write: all or nothing.
-    checks = [_shape_check(inner, index, update, value)
-              for index, (update, value) in enumerate(zip(updates, new_values))
-              if not value.shape.is_fully_defined()]
+    # (A check on the assigned value itself: TensorFlow's shape inference
+    # equates the shape of a value with its variable's, and folds checks
+    # made on any other tensor of that shape.)
+    checks = []
+    for index, update in enumerate(updates):
+      if (update.shape is not None and update.shape.is_fully_defined() and
+          not new_values[index].shape.is_fully_defined()):
+        new_values[index] = tf.ensure_shape(
+            new_values[index], update.shape, name=f'{_SHAPE_CHECK_NAME}{index}')
+        checks.append(new_values[index])
     # Created last: automatic control dependencies order each write after
     # every read of the same variable above.
     with tf.control_dependencies(checks):
       for update, value in zip(updates, new_values):
+        # validate_shape: refuse the write if a shape slipped through.
+        extra = {'validate_shape': True} if (
+            update.kind == 'AssignVariableOp') else {}
         getattr(tf.raw_ops, update.kind)(
-            resource=inner.capture(update.handle), value=value)
+            resource=inner.capture(update.handle), value=value, **extra)
     return outputs
 
   body.__name__ = name

@@ -103,7 +103,8 @@ def _collect_updates(updates, function_name):
           with graph_lib.symbolic_scope():
             value = tf.cast(value, variable.dtype)
       found.append(compiler.Update('AssignVariableOp', variable.handle, value,
-                                   variable.dtype, name=variable.name))
+                                   variable.dtype, name=variable.name,
+                                   shape=variable.shape))
       continue
     op = getattr(update, 'op', update)
     if not isinstance(op, tf.Operation):

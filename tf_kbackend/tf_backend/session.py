@@ -10,12 +10,12 @@ honour of its `ConfigProto`.
 
 import collections
 import threading
-import warnings
 
 import numpy as np
 import tensorflow as tf
 
 from tf_kbackend import api_contract
+from tf_kbackend import user_warnings
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import keras_function
 
@@ -247,10 +247,10 @@ def get_session():
 
 
 def _warn_not_applied(what, error):
-  warnings.warn(
+  user_warnings.warn(
       f'K.set_session: could not apply {what} ({error}). TensorFlow 2 '
       f'accepts this setting only before it initializes its devices: call '
-      f'K.set_session before running any TensorFlow op.', stacklevel=3)
+      f'K.set_session before running any TensorFlow op.')
 
 
 def _apply_config(config):
@@ -291,11 +291,10 @@ def _apply_config(config):
     except (RuntimeError, ValueError) as e:
       _warn_not_applied(what, e)
   if config.gpu_options.per_process_gpu_memory_fraction:
-    warnings.warn(
+    user_warnings.warn(
         'K.set_session: gpu_options.per_process_gpu_memory_fraction has no '
         'TensorFlow 2 equivalent and was not applied; use allow_growth, or '
-        'tf.config.set_logical_device_configuration with a memory_limit.',
-        stacklevel=3)
+        'tf.config.set_logical_device_configuration with a memory_limit.')
 
 
 def set_session(session):

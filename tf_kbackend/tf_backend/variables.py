@@ -285,7 +285,9 @@ def _assign_op(x, value, method, what):
           f', but variable {x.name!r} has shape '
           f'{tensor_utils.static_shape(x)}.')
     op = getattr(x, method)(value, read_value=False)
+  # For K.function's run-time shape check and its message (compiler.py).
   op._tf_kbackend_variable_name = x.name  # pylint: disable=protected-access
+  op._tf_kbackend_variable_shape = x.shape  # pylint: disable=protected-access
   return op
 
 
