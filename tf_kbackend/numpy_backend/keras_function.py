@@ -174,6 +174,16 @@ def _collect_updates(updates, function_name):
       if isinstance(value, Symbol):
         check_current(
             value, f'Update {position} of K.function {function_name!r}')
+        shape = evaluation.static_signature(value)[0]
+      else:
+        shape = np.shape(read_values(value))
+      expected = variable._value.shape  # pylint: disable=protected-access
+      if shape is not None and (len(shape) != len(expected) or any(
+          d is not None and d != e for d, e in zip(shape, expected))):
+        raise ValueError(
+            f'Update {position} of K.function {function_name!r}: cannot '
+            f'assign a value of shape {api_contract.plain_shape(shape)} to '
+            f'variable {variable.name!r} of shape {expected}.')
       with eager_scope():
         ops.append(UpdateOp('assign', variable, value, 'update'))
     elif isinstance(update, UpdateOp):
