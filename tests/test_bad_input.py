@@ -457,3 +457,35 @@ class TestWarningsPointAtTheCaller:
     with pytest.warns(UserWarning, match='theano') as caught:
       loader.resolve('theano')
     assert caught[0].filename == __file__
+
+
+LEGACY_SUMMARY = '''
+from keras.layers import Conv2D, Dense, Flatten, RepeatVector
+from keras.models import Sequential
+import keras.backend as K
+model = Sequential([Conv2D(4, 3, input_shape=(8, 8, 1)), Flatten(),
+                    RepeatVector(2), Flatten(), Dense(3)])
+model.summary()
+print('int_shape', K.int_shape(model.layers[1].output))
+print('output_shape', model.layers[2].output_shape)
+'''
+
+
+def test_legacy_model_summary_shows_plain_ints(legacy_keras_env, tmp_path):
+  # Keras 2.2.4's Flatten computes its output size with np.prod; under
+  # NumPy 2 the summary showed (None, np.int64(144)).
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  script = tmp_path / 'summary.py'
+  script.write_text(LEGACY_SUMMARY)
+  result = subprocess.run(
+      [sys.executable, '-m', 'tf_kbackend', 'run', str(script)],
+      env=legacy_keras_env, capture_output=True, text=True, timeout=300,
+      check=False)
+  assert result.returncode == 0, result.stderr[-3000:]
+  out = result.stdout
+  assert 'np.int' not in out, out
+  assert '(None, 144)' in out and '(None, 2, 144)' in out and (
+      '(None, 288)' in out)
+  assert 'int_shape (None, 144)' in out
+  assert 'output_shape (None, 2, 144)' in out

@@ -264,7 +264,8 @@ def load_config():
   env_backend = os.environ.get('KERAS_BACKEND')
   if env_backend:
     settings['backend'] = env_backend
-  _settings.clear()
+  # Every key at once (no clear()): a thread reading a setting meanwhile
+  # sees the old or the new value, never none.
   _settings.update(settings)
   return dict(_settings)
 

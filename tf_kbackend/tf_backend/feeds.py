@@ -44,12 +44,16 @@ def _string_converter(label):
 def learning_phase_converter(label):
   """Returns `convert(value) -> (EagerTensor,)` for the learning phase."""
   bool_enum = tf.bool.as_datatype_enum
+  phases = {False: np.bool_(False), True: np.bool_(True)}
 
   def convert(value):
-    if isinstance(value, (tf.Tensor, tf.Variable)):
-      value = value.numpy()
-    phase = api_contract.check_fed_learning_phase(value, label)
-    return (_tf_private.eager_tensor(np.bool_(phase), bool_enum),)
+    if type(value) in (int, bool, float) and (value == 0 or value == 1):  # pylint: disable=unidiomatic-typecheck
+      phase = bool(value)  # What Keras feeds at every call: fast.
+    else:
+      if isinstance(value, (tf.Tensor, tf.Variable)):
+        value = value.numpy()
+      phase = api_contract.check_fed_learning_phase(value, label)
+    return (_tf_private.eager_tensor(phases[phase], bool_enum),)
 
   return convert
 
