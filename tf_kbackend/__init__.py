@@ -15,13 +15,13 @@ from tf_kbackend import loader as _loader
 
 __version__ = '0.1.0'
 
-# TensorFlow's start-up imports any package named `keras`, which must not
-# import this half-loaded package as its backend (legacy Keras) nor choke
-# on KERAS_BACKEND=tf_kbackend (Keras 3): see tf_kbackend.legacy.
 if _legacy.invoked_as_run():
   # `tf-kbackend run` runs on tf_kbackend whatever the configuration names.
   _legacy.select_backend_for_run()
 
+# TensorFlow's start-up imports any package named `keras`, which must not
+# import this half-loaded package as its backend (legacy Keras) nor choke
+# on KERAS_BACKEND=tf_kbackend (Keras 3): see tf_kbackend.legacy.
 with _legacy.tensorflow_start_guard():
   _implementation, _backend_name = _loader.resolve(
       _config.configured_backend())
