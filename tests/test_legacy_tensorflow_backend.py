@@ -438,7 +438,7 @@ _REAL_KERAS_PROBE = textwrap.dedent('''
     model = Model(inputs, Lambda(doubled_rows)(inputs))
     data = np.arange(12, dtype='float32').reshape(4, 3)
     session = K.get_session()
-    print(json.dumps({
+    result = {
         'tf': namespace.tf is tensorflow,
         'public_names': sorted(
             n for n in KTF.LEGACY_NAMES
@@ -448,7 +448,27 @@ _REAL_KERAS_PROBE = textwrap.dedent('''
         'session': KTF._SESSION is session,
         'bce': K.binary_crossentropy.__module__,
         'predicted': model.predict(data).tolist(),
-    }))
+    }
+    if keras.__version__ == '2.3.1':
+        from keras import metrics, optimizers
+        from keras.layers import Dense
+        from keras.models import Sequential
+        # tf.keras, served by legacy Keras: an optimizer Keras wraps in its
+        # TFOptimizer, as it wrapped TensorFlow 2.0's, and MeanIoU.
+        net = Sequential([Dense(1, input_shape=(3,))])
+        net.compile(tensorflow.keras.optimizers.SGD(learning_rate=0.05),
+                    'mse')
+        x = np.random.RandomState(0).rand(64, 3).astype('float32')
+        y = x.sum(axis=1, keepdims=True)
+        losses = net.fit(x, y, epochs=5, verbose=0).history['loss']
+        iou = metrics.MeanIoU(num_classes=3)
+        value = iou(K.constant([0, 1, 1, 2, 2]), K.constant([0, 1, 2, 2, 2]))
+        result.update(
+            wrapped=type(net.optimizer).__name__,
+            loss_fell=bool(losses[-1] < losses[0] / 2),
+            mean_iou=float(K.eval(value)),
+            tensorboard=keras.callbacks.TensorBoard.__module__)
+    print(json.dumps(result))
 ''')
 
 
@@ -456,16 +476,14 @@ def test_real_legacy_keras_reaches_them_through_keras_backend(tmp_path):
   script = tmp_path / 'probe.py'
   script.write_text(_REAL_KERAS_PROBE)
   runs = {}
-  for version in ('2.2.4', '2.3.1'):
+  for version in ('2.2.4', '2.3.1'):  # 2.3.1 last: checked after the loop.
     home = tmp_path / version
     home.mkdir()
     env = legacy_keras.env_with_legacy_keras(version)
     env['KERAS_HOME'] = str(home)
-    # Keras 2.3.1 reporting 'tensorflow' needs tf.keras (see
-    # docs/legacy_keras.md); its module name is enough here.
     runs[version] = subprocess.Popen(
-        [sys.executable, '-m', 'tf_kbackend', 'run', '--report-as',
-         'module', str(script)], env=env, cwd=str(tmp_path),
+        [sys.executable, '-m', 'tf_kbackend', 'run', str(script)], env=env,
+        cwd=str(tmp_path),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
   data = np.arange(12, dtype='float32').reshape(4, 3)
   for version, process in runs.items():
@@ -478,3 +496,9 @@ def test_real_legacy_keras_reaches_them_through_keras_backend(tmp_path):
     assert result['bce'] == ('tf_kbackend.tf_backend.nn_ops' if (
         version == '2.2.4') else 'tf_kbackend.legacy.keras23')
     np.testing.assert_allclose(result['predicted'], data * 2)
+  result_231 = result
+  assert result_231['wrapped'] == 'TFOptimizer' and result_231['loss_fell']
+  # Confusion matrix [[1, 0, 0], [0, 1, 1], [0, 0, 2]]: IoUs 1, 1/2, 2/3.
+  assert result_231['mean_iou'] == pytest.approx((1 + 1 / 2 + 2 / 3) / 3)
+  # _is_tf_1() is True: Keras 2.3.1 takes its TF1 TensorBoard.
+  assert result_231['tensorboard'] == 'keras.callbacks.tensorboard_v1'
