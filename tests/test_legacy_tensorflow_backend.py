@@ -449,6 +449,8 @@ _REAL_KERAS_PROBE = textwrap.dedent('''
         'bce': K.binary_crossentropy.__module__,
         'predicted': model.predict(data).tolist(),
     }
+    from tensorflow.keras import layers as tf_keras_layers
+    result['tf_keras_layers'] = tf_keras_layers is keras.layers
     if keras.__version__ == '2.3.1':
         from keras import metrics, optimizers
         from keras.layers import Dense
@@ -493,6 +495,7 @@ def test_real_legacy_keras_reaches_them_through_keras_backend(tmp_path):
     assert result['tf'] and result['session'], version
     assert result['public_names'] == [], version
     assert result['gpus'] == [], version
+    assert result['tf_keras_layers'], version  # tf.keras: legacy Keras.
     assert result['bce'] == ('tf_kbackend.tf_backend.nn_ops' if (
         version == '2.2.4') else 'tf_kbackend.legacy.keras23')
     np.testing.assert_allclose(result['predicted'], data * 2)

@@ -26,8 +26,11 @@ backend is the legacy library itself, so `install()` makes `tf.keras` a
   `Metric` (TensorFlow 2.0's semantics: a confusion matrix accumulated
   over batches; the mean of the per-class IoUs that have a denominator).
 
-Nothing is done where TensorFlow's own `tf.keras` works
-(`TF_USE_LEGACY_KERAS` with `tf_keras` installed).
+`import tensorflow.keras` and `from tensorflow.keras import layers` give
+it too; dotted imports of its submodules (`from tensorflow.keras.layers
+import Dense`) do not (import them from `keras`). Nothing is done where
+TensorFlow's own `tf.keras` works (`TF_USE_LEGACY_KERAS` with `tf_keras`
+installed).
 """
 
 import importlib
@@ -163,6 +166,8 @@ class TFKeras(types.ModuleType):
     self._served = {}
 
   def __getattr__(self, name):
+    if name == '__version__':
+      return sys.modules['keras'].__version__
     if name.startswith('__'):
       raise AttributeError(name)
     served = self.__dict__['_served']
@@ -206,4 +211,6 @@ def install():
   if tensorflow_keras_works():
     return False
   tf.keras = TFKeras()
+  # `from tensorflow.keras import layers` imports the module by name first.
+  sys.modules.setdefault('tensorflow.keras', tf.keras)
   return True
