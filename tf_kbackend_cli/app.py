@@ -123,6 +123,9 @@ def build_parser():
                      help='text (default) or json')
   check.add_argument('--strict', action='store_true',
                      help='exit with status 1 for unknown names too')
+  check.add_argument('--tf1-catalog', metavar='FILE',
+                     help='read the TF1 name catalog from FILE instead of '
+                     'tf_kbackend/data/tf1_names.json')
 
   export = commands.add_parser(
       'export', help='export a legacy Keras model file or a K.function to a '
