@@ -218,11 +218,7 @@ def test_check_imports_no_tensorflow(codebase):
 # --- The data the statuses come from. ----------------------------------
 
 
-def test_check_data_is_current():
-  result = subprocess.run(
-      [sys.executable, os.path.join(REPO, 'tools', 'gen_check_data.py'),
-       '--check'], capture_output=True, text=True, timeout=600, check=False)
-  assert result.returncode == 0, result.stdout + result.stderr
+# That the data is current: tests/test_docs.py (tools/gen_docs.py --check).
 
 
 def test_every_deviation_link_points_at_a_heading():

@@ -20,9 +20,13 @@ def export_keras_model(model, export_dir, learning_phase=0, overwrite=False,
 
   Args:
     model: a legacy Keras (2.x) `Model` or `Sequential`.
-    export_dir, learning_phase, overwrite: as for `export_tensors`.
-    input_names, output_names: the signature's names (default: the
-      model's, `model.input_names` and `model.output_names`).
+    export_dir: the directory to write.
+    learning_phase: 0 (test, default) or 1 (train).
+    overwrite: replace `export_dir` if it exists.
+    input_names: the signature's input names (default: the model's
+      `input_names`).
+    output_names: the signature's output names (default: the model's
+      `output_names`).
 
   Returns:
     The concrete serving function.
@@ -112,7 +116,8 @@ def export_model_file(model_path, export_dir, custom_objects=None,
     custom_objects: a dict of the custom layers, losses... the file needs,
       or a module spec for `load_custom_objects`.
     overwrite: replace `export_dir` if it exists.
-    input_names, output_names: as for `export_keras_model`.
+    input_names: as for `export_keras_model`.
+    output_names: as for `export_keras_model`.
 
   Returns:
     The concrete serving function.

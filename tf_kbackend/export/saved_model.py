@@ -260,8 +260,11 @@ def export_function(function, export_dir, input_names=None,
 
   Args:
     function: a `K.function` (its `inputs` and `outputs` are exported).
-    export_dir, input_names, output_names, learning_phase, overwrite: as
-      for `export_tensors`.
+    export_dir: the directory to write.
+    input_names: as for `export_tensors`.
+    output_names: as for `export_tensors`.
+    learning_phase: as for `export_tensors`.
+    overwrite: replace `export_dir` if it exists.
 
   Returns:
     The concrete serving function.
