@@ -285,6 +285,9 @@ Ops on floats: `K.exp`, `log(x)`, and `tf.sqrt` (not ours).
     ('from tensorflow import keras\nkeras.layers.Dense\n',
      ['tf.keras', 'tf.keras.layers.Dense']),
     ('from . import keras\nkeras.x\nimport numpy as K\nK.sum\n', []),
+    ('import tf_kbackend as K\nfrom tf_kbackend import export, legacy\n'
+     'import tf_kbackend.export\nK.sum\nexport.export_function\n',
+     ['keras.backend', 'K.sum']),
     ('import keras\nK = keras.backend\nT = K.tf\nT.Session\n',
      ['keras', 'tf.Session']),
 ])

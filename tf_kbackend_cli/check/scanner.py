@@ -23,6 +23,7 @@ something else is still taken for the backend.
 
 import ast
 import dataclasses
+import os
 
 BACKEND, TENSORFLOW_BACKEND, KERAS, TENSORFLOW = (
     'backend name', 'keras.backend.tensorflow_backend name', 'keras import',
@@ -49,8 +50,32 @@ class Use:
     return self.name
 
 
+def _own_modules():
+  """tf_kbackend's own modules (export, legacy, ...), found on disk."""
+  try:
+    from tf_kbackend_cli import version  # pylint: disable=g-import-not-at-top
+    root = version.package_dir()
+  except ImportError:
+    return frozenset()
+  return frozenset(
+      name[:-3] if name.endswith('.py') else name
+      for name in os.listdir(root)
+      if name.endswith('.py') or os.path.isfile(
+          os.path.join(root, name, '__init__.py')))
+
+
+_OWN_MODULES = _own_modules()
+
+
 def _canonical(dotted):
-  """One spelling per module: tf_kbackend is keras.backend, K.tf is tf."""
+  """One spelling per module: tf_kbackend is keras.backend, K.tf is tf.
+
+  tf_kbackend's own modules (`tf_kbackend.export`...) are not backend names.
+  """
+  parts = dotted.split('.')
+  if parts[0] == 'tf_kbackend' and len(parts) > 1 and (
+      parts[1] in _OWN_MODULES):
+    return dotted
   for alias, target in (('tf_kbackend', 'keras.backend'),
                         ('keras.backend.tensorflow_backend.tf', 'tensorflow'),
                         ('keras.backend.tf', 'tensorflow')):
