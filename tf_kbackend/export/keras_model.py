@@ -33,6 +33,14 @@ def export_keras_model(model, export_dir, learning_phase=0, overwrite=False,
 
   Raises:
     TypeError: if `model` is not a legacy Keras model.
+
+  Under `tf-kbackend run` (or with the legacy library selecting
+  tf_kbackend):
+
+  >>> from keras.models import Sequential  # doctest: +SKIP
+  >>> from keras.layers import Dense  # doctest: +SKIP
+  >>> model = Sequential([Dense(2, input_shape=(3,), name='out')])  # doctest: +SKIP
+  >>> export_keras_model(model, 'serving/model')  # doctest: +SKIP
   """
   for attribute in ('inputs', 'outputs', 'input_names', 'output_names'):
     if not hasattr(model, attribute):
@@ -60,6 +68,13 @@ def load_custom_objects(spec):
 
   Raises:
     ImportError: if the module cannot be imported.
+
+  >>> import os, tempfile
+  >>> path = os.path.join(tempfile.mkdtemp(), 'my_layers.py')
+  >>> with open(path, 'w') as f:
+  ...   _ = f.write('import math\\nclass Scale: pass\\ndef act(x): return x\\n')
+  >>> sorted(load_custom_objects(path))
+  ['Scale', 'act']
   """
   if spec.endswith('.py') or os.sep in spec:
     path = os.path.abspath(spec)
@@ -126,6 +141,9 @@ def export_model_file(model_path, export_dir, custom_objects=None,
     ImportError: if the legacy Keras library is not importable (run under
       `tf-kbackend export`, which sets it up, or `tf-kbackend run`).
     ValueError: if `model_path` does not exist.
+
+  >>> export_model_file('model.h5', 'serving/model',
+  ...                   custom_objects='my_project.layers')  # doctest: +SKIP
   """
   if not os.path.isfile(model_path):
     raise ValueError(f'No model file at {model_path}.')

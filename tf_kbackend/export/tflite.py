@@ -19,6 +19,15 @@ def convert_to_tflite(export_dir, tflite_path, select_tf_ops=False):
 
   Raises:
     ValueError: if `export_dir` holds no SavedModel.
+
+  >>> import os, tempfile
+  >>> from tf_kbackend.export import export_tensors
+  >>> folder = tempfile.mkdtemp()
+  >>> x = placeholder(shape=(None, 2), name='x')
+  >>> _ = export_tensors([x], [x * 2.0], os.path.join(folder, 'm'))
+  >>> convert_to_tflite(os.path.join(folder, 'm'),
+  ...                   os.path.join(folder, 'm.tflite')) > 0
+  True
   """
   export_dir = os.fspath(export_dir)
   if not tf.saved_model.contains_saved_model(export_dir):
