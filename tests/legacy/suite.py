@@ -260,6 +260,8 @@ def run_file(tests, site, relative, keras_home, timeout=1800):
       KERAS_HOME=keras_home,
       TF_CPP_MIN_LOG_LEVEL='2',
       TF_KBACKEND_LEGACY_REPORT=report,
+      # The legacy library is `site`, not the user's `install-keras` one.
+      TF_KBACKEND_KERAS='none',
       PYTHONDONTWRITEBYTECODE='1',
       # Keras's multiprocessing tests fork; keep each child to one thread.
       OMP_NUM_THREADS=env.get('OMP_NUM_THREADS', '2'),
