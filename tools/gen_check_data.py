@@ -260,15 +260,17 @@ def render_tf2_names():
   return json.dumps(data, indent=0, sort_keys=True) + '\n'
 
 
-def main():
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument('--check', action='store_true')
-  args = parser.parse_args()
-  os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
-  files = {KNOWLEDGE: render_knowledge(), TF2_NAMES: render_tf2_names()}
-  stale = []
+def write_or_check(files, check, stale=None):
+  """Writes {path: text}, or with `check` exits 1 naming the stale ones.
+
+  Args:
+    files: {path: text} of the generated files.
+    check: compare instead of writing.
+    stale: stale paths found already (relative to the repository).
+  """
+  stale = list(stale or [])
   for path, text in files.items():
-    if args.check:
+    if check:
       try:
         with open(path, encoding='utf-8') as f:
           current = f.read()
@@ -277,11 +279,21 @@ def main():
       if current != text:
         stale.append(os.path.relpath(path, ROOT))
     else:
+      os.makedirs(os.path.dirname(path), exist_ok=True)
       with open(path, 'w', encoding='utf-8') as f:
         f.write(text)
   if stale:
-    print(f'stale: {", ".join(stale)}: run python tools/gen_check_data.py')
+    print(f'stale: {", ".join(stale)}: run python tools/gen_docs.py')
     sys.exit(1)
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument('--check', action='store_true')
+  args = parser.parse_args()
+  os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+  write_or_check({KNOWLEDGE: render_knowledge(), TF2_NAMES: render_tf2_names()},
+                 args.check)
 
 
 if __name__ == '__main__':

@@ -218,22 +218,7 @@ def main():
       stale.append(os.path.relpath(path, ROOT) + ' (no longer generated)')
     else:
       os.remove(path)
-  for path, text in pages.items():
-    if args.check:
-      try:
-        with open(path, encoding='utf-8') as f:
-          current = f.read()
-      except OSError:
-        current = None
-      if current != text:
-        stale.append(os.path.relpath(path, ROOT))
-    else:
-      os.makedirs(os.path.dirname(path), exist_ok=True)
-      with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
-  if stale:
-    print(f'stale: {", ".join(stale)}: run python tools/gen_docs.py')
-    sys.exit(1)
+  gen_check_data.write_or_check(pages, args.check, stale)
 
 
 if __name__ == '__main__':
