@@ -14,7 +14,13 @@ that moves one of these breaks this module only, and
   `FuncGraph` also captures eager values and variables. Its `capture` is
   the one door through which eager values enter the graph: `KerasGraph`
   lets the bridge replace a value computed eagerly from variables by its
-  symbolic re-derivation (see `tf_backend/provenance.py`).
+  symbolic re-derivation (see `tf_backend/provenance.py`). Its
+  `as_default` carries the eager device scope into the graph: in eager
+  mode `with tf.device(...)` sets the eager context's device, which a
+  `FuncGraph` entered with `as_default()` ignores (its device stack is its
+  own), so without this `with tf.device('/cpu:0'): K.sum(x)` would build an
+  op with no device, where TF1 placed it. The graph asks its
+  `device_scope` callable (see `graph.py`) which device to apply on entry.
 - `ReadHookVariable`: the class `tf.Variable(...)` instantiates in TF2
   (`ResourceVariable`), with its one read method (`_read_variable_op`,
   used by `value()`, `read_value()` and tensor conversion) reporting eager
@@ -45,6 +51,24 @@ that moves one of these breaks this module only, and
   Keras searches). TF2 raises on hashing a variable; an identity hash never
   calls `==` between different variables, so nothing else changes. Every
   other comparison keeps TF2 semantics.
+- `innermost_variable_creator_scope`: a `tf.variable_creator_scope` whose
+  creator runs *after* every public one, i.e. below a `tf.distribute`
+  strategy's. The strategy's creator makes a distributed variable and calls
+  the next creator once per replica for its components; from the bottom of
+  the stack ours makes each component a `K.variable` class instance (with
+  the TF1 read semantics above). The public `tf.variable_creator_scope`
+  can only push creators that run before the strategy's (priority 100);
+  `Graph._variable_creator_scope` takes the priority.
+- `give_variable_semantics`: a distributed variable (`MirroredVariable`,
+  made by a `tf.distribute` strategy) read eagerly in the strategy's
+  scope returns `tf.identity(component)` (its `__tf_tensor__`, and its
+  Python operators through `_get()`): a plain eager tensor, so
+  `symbolic + w` or `0.9 * w` would freeze the value instead of reading it
+  at run time. The instance's class is swapped for a subclass whose eager
+  conversion and operators go through the component itself (a
+  `K.variable`, whose reads are recorded), and which compares and hashes
+  by identity, as TF1 variables and `KerasVariable` do. Graph-mode and
+  replica-context behaviour is the base class's.
 - `EagerTensor`: the eager tensor class, whose constructor builds a tensor
   from a numpy array 3x faster than `tf.constant` and regardless of any
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
@@ -52,6 +76,7 @@ that moves one of these breaks this module only, and
   `K.set_session` could no longer set thread counts or GPU memory growth.)
 """
 
+import contextlib
 import itertools
 
 import tensorflow as tf
@@ -85,11 +110,14 @@ KERAS_GRAPH_NAME = 'keras_graph'
 class KerasGraph(_func_graph.FuncGraph):
   """The Keras graph: a `FuncGraph` whose eager captures can be redirected."""
 
-  def __init__(self, capture_hook=None):
+  def __init__(self, capture_hook=None, device_scope=None):
     super().__init__(KERAS_GRAPH_NAME)
     # capture_hook(graph, tensor) -> a tensor of this graph, or None to
     # capture `tensor` by value as usual.
     self._tf_kbackend_capture_hook = capture_hook
+    # device_scope() -> the device for ops built after entering the graph
+    # (the eager `tf.device` scope in effect), or None.
+    self._tf_kbackend_device_scope = device_scope
     # Per-graph memo of the hook's replacements (id -> (weakref, tensor)).
     self.capture_replacements = {}
 
@@ -101,10 +129,84 @@ class KerasGraph(_func_graph.FuncGraph):
         return replacement
     return super().capture(tensor, name=name, shape=shape)
 
+  def as_default(self):
+    device = (self._tf_kbackend_device_scope()
+              if self._tf_kbackend_device_scope is not None else None)
+    if not device:
+      return super().as_default()
+    return self._as_default_on(device)
 
-def new_keras_graph(capture_hook=None):
+  @contextlib.contextmanager
+  def _as_default_on(self, device):
+    # Pushed after entering: tf.device scopes opened inside the graph stack
+    # on top of it and win, as nested scopes did in TF1.
+    with _func_graph.FuncGraph.as_default(self), self.device(device):
+      yield self
+
+
+_SEMANTIC_CLASSES = {}
+
+
+def give_variable_semantics(variable, eager_component):
+  """Makes distributed `variable` read through `eager_component(variable)`.
+
+  Args:
+    variable: a distributed variable.
+    eager_component: returns the component an eager read must use, or None
+      to keep TensorFlow's behaviour (graph mode, replica context).
+  """
+  base = type(variable)
+  cls = _SEMANTIC_CLASSES.get(base)
+  if cls is None:
+
+    def __tf_tensor__(self, dtype=None, name=None):
+      component = eager_component(self)
+      if component is None:
+        return base.__tf_tensor__(self, dtype, name)
+      return tf.convert_to_tensor(component, dtype=dtype, name=name)
+
+    def _dense_var_to_tensor(self, dtype=None, name=None, as_ref=False):
+      component = None if as_ref else eager_component(self)
+      if component is None:
+        return base._dense_var_to_tensor(self, dtype=dtype, name=name,  # pylint: disable=protected-access
+                                         as_ref=as_ref)
+      return tf.convert_to_tensor(component, dtype=dtype, name=name)
+
+    def make_operator(name):
+      base_operator = getattr(base, name)
+
+      def operator(self, *others):
+        component = eager_component(self)
+        if component is None:
+          return base_operator(self, *others)
+        return getattr(component, name)(*others)
+
+      operator.__name__ = name
+      return operator
+
+    namespace = {
+        '__tf_tensor__': __tf_tensor__,
+        '_dense_var_to_tensor': _dense_var_to_tensor,
+        '__eq__': lambda self, other: self is other,
+        '__ne__': lambda self, other: self is not other,
+        '__hash__': lambda self: id(self),
+    }
+    for name in TENSOR_OPERATORS:
+      if hasattr(base, name):
+        namespace[name] = make_operator(name)
+    cls = _SEMANTIC_CLASSES[base] = type(base.__name__, (base,), namespace)
+  variable.__class__ = cls
+  return variable
+
+
+def innermost_variable_creator_scope(creator):
+  """`tf.variable_creator_scope(creator)`, run after every other creator."""
+  return _ops.get_default_graph()._variable_creator_scope(creator, priority=0)  # pylint: disable=protected-access
+
+
+def new_keras_graph(capture_hook=None, device_scope=None):
   """Returns a new, empty Keras graph (see `KerasGraph`)."""
-  return KerasGraph(capture_hook)
+  return KerasGraph(capture_hook, device_scope)
 
 
 def eager_tensor(value, dtype_enum=None):

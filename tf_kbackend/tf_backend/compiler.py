@@ -18,7 +18,14 @@ it:
    under control dependencies on the outputs).
 
 The result is a `ConcreteFunction`, called through the thin path of
-`_tf_private.execute_function`.
+`_tf_private.execute_function`; with `jit_compile=True` it is compiled by
+XLA. Ops keep the device the Keras graph gave them (`tf.device` scopes
+around their construction), and the placer honours it.
+
+When the subgraph uses variables of a `tf.distribute` strategy, the
+`replicated_compiler` hook (installed by `tf_kbackend.distribute`, which
+this bridge does not import) builds the function instead: the same
+signature, run on every replica (docs/distribute.md).
 """
 
 import tensorflow as tf
@@ -28,6 +35,11 @@ from tf_kbackend.tf_backend import graph as graph_lib
 _ASSIGN_OPS = ('AssignVariableOp', 'AssignAddVariableOp',
                'AssignSubVariableOp')
 _IMPORT_PREFIX = 'k'
+
+# Set by tf_kbackend.distribute: a callable taking compile_subgraph's
+# arguments and returning the replicated function, or None when no
+# distributed variable is involved.
+replicated_compiler = None
 
 
 class Update:
@@ -130,7 +142,7 @@ def _read_variable(graph, handle, dtype):
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
-                     what):
+                     what, jit_compile=False, sparse_feeds=()):
   """Builds the concrete function computing `fetches` from `feeds`.
 
   Args:
@@ -143,6 +155,9 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     fetch_ops: other Keras-graph ops to run (fetched ops, extra fetches).
     name: the function's name.
     what: how to name the caller in error messages ('K.function', 'K.eval').
+    jit_compile: compile the function with XLA.
+    sparse_feeds: the names of the feeds that are parts of sparse
+      placeholders (a replicated function cannot split them).
 
   Returns:
     A `ConcreteFunction` taking one tensor per feed and returning one per
@@ -151,6 +166,12 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
   Raises:
     ValueError: if a needed placeholder is not fed.
   """
+  if replicated_compiler is not None:
+    replicated = replicated_compiler(feeds, feed_specs, fetches, updates,
+                                     fetch_ops, name, what, jit_compile,
+                                     sparse_feeds)
+    if replicated is not None:
+      return replicated
   graph = graph_lib.get_graph()
   captures = capture_map(graph)
   fed_names = {tensor.name for tensor in feeds}
@@ -215,5 +236,6 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     return outputs
 
   body.__name__ = name
-  return tf.function(body, input_signature=feed_specs,
-                     autograph=False).get_concrete_function()
+  # None, not False, without XLA: the function stays exactly as before.
+  return tf.function(body, input_signature=feed_specs, autograph=False,
+                     jit_compile=jit_compile or None).get_concrete_function()

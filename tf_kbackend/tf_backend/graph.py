@@ -44,10 +44,37 @@ def get_graph():
   True
   """
   if _State.graph is None:
-    graph = _tf_private.new_keras_graph(provenance.capture_hook)
+    graph = _tf_private.new_keras_graph(provenance.capture_hook,
+                                        eager_device_scope)
     graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
     _State.graph = graph
   return _State.graph
+
+
+_TF1_DEVICE_NAMES = {}
+
+
+def eager_device_scope():
+  """The device of the eager `tf.device` scope in effect, as TF1 named it.
+
+  Ops built in the Keras graph from eager code get it (TF1 placed graph
+  ops by the `tf.device` scopes around their construction). The local
+  job's prefix (`/job:localhost/replica:0/task:0`) is dropped, so that
+  `with tf.device('/cpu:0')` gives ops the TF1 device `'/device:CPU:0'`.
+  None when no scope is set or when building a graph already.
+  """
+  if not tf.executing_eagerly():
+    return None
+  name = _tf_private.current_device_name()
+  if not name:
+    return None
+  device = _TF1_DEVICE_NAMES.get(name)
+  if device is None:
+    spec = tf.DeviceSpec.from_string(name)
+    if spec.job == 'localhost':
+      spec = spec.replace(job=None, replica=None, task=None)
+    device = _TF1_DEVICE_NAMES[name] = spec.to_string()
+  return device
 
 
 def _is_graph_tensor(value):
