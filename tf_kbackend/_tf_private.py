@@ -194,6 +194,7 @@ def give_variable_semantics(variable, eager_component):
     for name in TENSOR_OPERATORS:
       if hasattr(base, name):
         namespace[name] = make_operator(name)
+    namespace['__module__'] = __name__
     cls = _SEMANTIC_CLASSES[base] = type(base.__name__, (base,), namespace)
   variable.__class__ = cls
   return variable

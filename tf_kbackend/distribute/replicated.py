@@ -154,11 +154,51 @@ def _shares(batch, num_replicas, replica):
 
 
 def _anchor(op):
-  """A tensor whose op runs after `op`: stands for a control input to it."""
-  if op.outputs:
-    return op.outputs[0]
+  """A tensor computed after `op`: stands for a control input on it."""
   with tf.control_dependencies([op]):
     return tf.constant(0)
+
+
+def _import_stage(graph_def, tensor_map, handles, tensor_names, op_names,
+                  jit_compile, label):
+  """Copies a stage of the subgraph into the replica's function.
+
+  Args:
+    graph_def: the stage's ops.
+    tensor_map: tensor name (or '^op name' for a control input) -> the
+      tensor standing for it.
+    handles: capture name -> the eager value (variable component handle)
+      it stands for on this replica.
+    tensor_names: the tensors to return.
+    op_names: ops to return as anchors ('^name' keys), for control inputs.
+    jit_compile: compile the stage with XLA (a function of its own: the
+      all-reduce between stages stays outside XLA).
+    label: the import's name scope.
+
+  Returns:
+    A dict: tensor name or '^op name' -> tensor.
+  """
+  names = list(tensor_map)
+
+  def run(*tensors):
+    inner = tf.compat.v1.get_default_graph()
+    mapping = dict(zip(names, tensors))
+    for capture_name, value in handles.items():
+      mapping[capture_name] = inner.capture(value)
+    wanted = list(tensor_names) + list(op_names)
+    results = tf.graph_util.import_graph_def(
+        graph_def, input_map=mapping, return_elements=wanted or None,
+        name=label) or []
+    count = len(tensor_names)
+    return (list(results[:count]) +
+            [_anchor(op) for op in results[count:]])
+
+  if jit_compile:
+    run.__name__ = label
+    run = tf.function(run, jit_compile=True, autograph=False)
+  results = run(*[tensor_map[n] for n in names])
+  keys = list(tensor_names) + ['^' + n for n in op_names]
+  return dict(zip(keys, results))
 
 
 def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
@@ -258,17 +298,17 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
   for tensor in imported:
     if tensor.op.name in stage_a and tensor.name not in reduced_names:
       from_a.add(tensor.name)
-  fetch_ops_in_a = [op.name for op in fetch_ops if op.name in stage_a]
   from_a = sorted(from_a)
   control_from_a = sorted(control_from_a)
-  graph_def_a = compiler.subgraph_def(graph, stage_a.values())
-  graph_def_b = compiler.subgraph_def(graph, stage_b.values())
+  graph_def_a = compiler.subgraph_def(
+      graph, compiler.without_captures(stage_a, used_captures, imported))
+  graph_def_b = compiler.subgraph_def(
+      graph, compiler.without_captures(stage_b, used_captures, imported))
   consumed_a = _consumed(stage_a)
   consumed_b = _consumed(stage_b)
   captured_a = [n for n in used_captures if n.split(':')[0] in stage_a]
   captured_b = [n for n in used_captures if n.split(':')[0] in stage_b]
-  b_returns = ([t.name for t in imported if t.op.name in stage_b] +
-               [op.name for op in fetch_ops if op.name in stage_b])
+  b_returns = [t.name for t in imported if t.op.name in stage_b]
   fetch_depends = [graph_lib.is_symbolic(f) and depends(f) for f in fetches]
   num_replicas = strategy.num_replicas_in_sync
   first_split = split.index(True) if True in split else None
@@ -278,41 +318,36 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
     inner = tf.compat.v1.get_default_graph()
     fed_values = {t.name: a for t, a in zip(feeds, replica_args)}
 
-    def capture(capture_name):
-      variable = owners.get(capture_name)
-      if variable is not None:
-        return inner.capture(variable.handle)
-      return inner.capture(captures[capture_name])
-
-    def input_map(consumed, captured):
-      mapping = {n: v for n, v in fed_values.items() if n in consumed}
+    def _local_handles(captured):
+      # Each distributed variable's component on this replica.
+      local = {}
       for capture_name in captured:
-        mapping[capture_name] = capture(capture_name)
-      return mapping
+        variable = owners.get(capture_name)
+        local[capture_name] = (variable.handle if variable is not None else
+                               captures[capture_name])
+      return local
 
     values = {}
     if stage_a:
-      names_a = reduced_list + from_a + control_from_a + fetch_ops_in_a
-      results_a = tf.graph_util.import_graph_def(
-          graph_def_a, input_map=input_map(consumed_a, captured_a),
-          return_elements=names_a, name='replica_a')
-      results_a = dict(zip(names_a, results_a))
+      tensor_map = {n: v for n, v in fed_values.items() if n in consumed_a}
+      results_a = _import_stage(
+          graph_def_a, tensor_map, _local_handles(captured_a),
+          reduced_list + from_a, control_from_a, jit_compile, name + '_replica_a')
       gradients = [results_a[n] for n in reduced_list]
       reduced = context.all_reduce(
           _REDUCE.SUM, [_weighted(g, weight) for g in gradients])
       values.update(zip(reduced_list, reduced))
       values.update((n, results_a[n]) for n in from_a)
     if stage_b:
-      mapping = input_map(consumed_b, captured_b)
+      tensor_map = {n: v for n, v in fed_values.items() if n in consumed_b}
       for tensor_name in reduced_list + from_a:
         if tensor_name in consumed_b:
-          mapping[tensor_name] = values[tensor_name]
+          tensor_map[tensor_name] = values[tensor_name]
       for op_name in control_from_a:
-        mapping['^' + op_name] = _anchor(results_a[op_name])
-      results_b = tf.graph_util.import_graph_def(
-          graph_def_b, input_map=mapping, return_elements=b_returns,
-          name='replica_b') if b_returns else []
-      values.update(zip(b_returns, results_b))
+        tensor_map['^' + op_name] = results_a['^' + op_name]
+      values.update(_import_stage(
+          graph_def_b, tensor_map, _local_handles(captured_b), b_returns, [],
+          jit_compile, name + '_replica_b'))
 
     def value_of(tensor):
       if tensor.name in fed_values:
@@ -375,12 +410,11 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
     return [strategy.experimental_local_results(r)[0] for r in results]
 
   body.__name__ = name
-  if jit_compile:
-    raise ValueError(
-        f'{what}: jit_compile=True is not available for functions run on '
-        f'the replicas of a tf.distribute strategy yet.')
-  return tf.function(body, input_signature=feed_specs,
-                     autograph=False).get_concrete_function()
+  concrete = tf.function(body, input_signature=feed_specs,
+                         autograph=False).get_concrete_function()
+  # Collectives capture their instance keys at each call.
+  setattr(concrete, compiler.REGULAR_CALL, True)
+  return concrete
 
 
 def _consumed(ops):

@@ -40,6 +40,9 @@ _IMPORT_PREFIX = 'k'
 # arguments and returning the replicated function, or None when no
 # distributed variable is involved.
 replicated_compiler = None
+# An attribute of the concrete functions that K.function must call through
+# TensorFlow's regular call (see keras_function.Function).
+REGULAR_CALL = 'tf_kbackend_regular_call'
 
 
 class Update:
@@ -119,6 +122,14 @@ def subgraph_def(graph, ops):
   return graph_def
 
 
+def without_captures(needed, used_captures, imported=()):
+  """The ops of `needed` but the placeholders of captures (input_map binds
+  them; copied, they would dangle, which XLA refuses)."""
+  skipped = ({name.split(':')[0] for name in used_captures} -
+             {tensor.op.name for tensor in imported})
+  return [op for name, op in needed.items() if name not in skipped]
+
+
 def describe_placeholder(tensor):
   shape = tensor.shape
   shape = 'unknown' if shape.rank is None else tuple(shape.as_list())
@@ -188,9 +199,10 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'{what}: the requested outputs depend on placeholder(s) {listed}, '
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
-  graph_def = subgraph_def(graph, needed.values())
   return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
   used_captures = [n for n in captures if n.split(':')[0] in needed]
+  graph_def = subgraph_def(graph, without_captures(needed, used_captures,
+                                                   imported))
   # Only feeds some copied op reads may be mapped: import_graph_def refuses
   # mappings it does not use (TF1 allowed unused feeds).
   consumed = {t.name for op in needed.values() for t in op.inputs}

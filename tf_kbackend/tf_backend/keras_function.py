@@ -177,7 +177,12 @@ class Function:
                       for part in (tensor.indices, tensor.values,
                                    tensor.dense_shape)])
     self._function_name = self._concrete.function_def.signature.name
-    self._captured = list(self._concrete.captured_inputs)
+    # A function run on the replicas of a tf.distribute strategy captures
+    # values TensorFlow computes at each call (collective instance keys):
+    # it takes the regular call, which computes them.
+    self._regular_call = getattr(self._concrete, compiler.REGULAR_CALL, False)
+    self._captured = ([] if self._regular_call else
+                      list(self._concrete.captured_inputs))
     self._num_outputs = len(self._concrete.outputs)
     self._attrs = _tf_private.function_call_attrs()
 
@@ -209,7 +214,7 @@ class Function:
       args.extend(convert(value))
     for convert, tensor in self._fixed_feed_converters:
       args.extend(convert(self.feed_dict[tensor]))
-    if _tf_private.tape_is_recording():
+    if self._regular_call or _tf_private.tape_is_recording():
       return self._pack(self._concrete(*args))
     args.extend(self._captured)
     results = _tf_private.execute_function(
