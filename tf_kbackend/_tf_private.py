@@ -15,12 +15,14 @@ that moves one of these breaks this module only, and
   the one door through which eager values enter the graph: `KerasGraph`
   lets the bridge replace a value computed eagerly from variables by its
   symbolic re-derivation (see `tf_backend/provenance.py`). Its
-  `as_default` carries the eager device scope into the graph: in eager
-  mode `with tf.device(...)` sets the eager context's device, which a
-  `FuncGraph` entered with `as_default()` ignores (its device stack is its
-  own), so without this `with tf.device('/cpu:0'): K.sum(x)` would build an
-  op with no device, where TF1 placed it. The graph asks its
-  `device_scope` callable (see `graph.py`) which device to apply on entry.
+  `as_default` carries the eager device and name scopes into the graph:
+  in eager mode `with tf.device(...)` and `with tf.name_scope(...)` set
+  the eager context's device and scope name, which a `FuncGraph` entered
+  with `as_default()` ignores (its device and name stacks are its own), so
+  without this `with tf.device('/cpu:0'): K.sum(x)` would build an op with
+  no device, where TF1 placed it (and Keras 2.2.4's `multi_gpu_model`
+  would put every replica on one device). The graph asks its
+  `entry_scopes` callable (see `graph.py`) what to apply on entry.
 - `ReadHookVariable`: the class `tf.Variable(...)` instantiates in TF2
   (`ResourceVariable`), with its one read method (`_read_variable_op`,
   used by `value()`, `read_value()` and tensor conversion) reporting eager
@@ -110,14 +112,14 @@ KERAS_GRAPH_NAME = 'keras_graph'
 class KerasGraph(_func_graph.FuncGraph):
   """The Keras graph: a `FuncGraph` whose eager captures can be redirected."""
 
-  def __init__(self, capture_hook=None, device_scope=None):
+  def __init__(self, capture_hook=None, entry_scopes=None):
     super().__init__(KERAS_GRAPH_NAME)
     # capture_hook(graph, tensor) -> a tensor of this graph, or None to
     # capture `tensor` by value as usual.
     self._tf_kbackend_capture_hook = capture_hook
-    # device_scope() -> the device for ops built after entering the graph
-    # (the eager `tf.device` scope in effect), or None.
-    self._tf_kbackend_device_scope = device_scope
+    # entry_scopes() -> (device, name scope) for ops built after entering
+    # the graph (the eager scopes in effect), or None.
+    self._tf_kbackend_entry_scopes = entry_scopes
     # Per-graph memo of the hook's replacements (id -> (weakref, tensor)).
     self.capture_replacements = {}
 
@@ -130,18 +132,21 @@ class KerasGraph(_func_graph.FuncGraph):
     return super().capture(tensor, name=name, shape=shape)
 
   def as_default(self):
-    device = (self._tf_kbackend_device_scope()
-              if self._tf_kbackend_device_scope is not None else None)
-    if not device:
+    scopes = (self._tf_kbackend_entry_scopes()
+              if self._tf_kbackend_entry_scopes is not None else None)
+    if scopes is None:
       return super().as_default()
-    return self._as_default_on(device)
+    return self._as_default_in(*scopes)
 
   @contextlib.contextmanager
-  def _as_default_on(self, device):
-    # Pushed after entering: tf.device scopes opened inside the graph stack
-    # on top of it and win, as nested scopes did in TF1.
-    with _func_graph.FuncGraph.as_default(self), self.device(device):
-      yield self
+  def _as_default_in(self, device, name_scope):
+    # Pushed after entering: scopes opened inside the graph stack on top of
+    # them and win, as nested scopes did in TF1.
+    with _func_graph.FuncGraph.as_default(self):
+      with (self.device(device) if device else contextlib.nullcontext()):
+        with (self.name_scope(name_scope) if name_scope else
+              contextlib.nullcontext()):
+          yield self
 
 
 _SEMANTIC_CLASSES = {}
@@ -205,9 +210,9 @@ def innermost_variable_creator_scope(creator):
   return _ops.get_default_graph()._variable_creator_scope(creator, priority=0)  # pylint: disable=protected-access
 
 
-def new_keras_graph(capture_hook=None, device_scope=None):
+def new_keras_graph(capture_hook=None, entry_scopes=None):
   """Returns a new, empty Keras graph (see `KerasGraph`)."""
-  return KerasGraph(capture_hook, device_scope)
+  return KerasGraph(capture_hook, entry_scopes)
 
 
 def eager_tensor(value, dtype_enum=None):
@@ -226,6 +231,11 @@ def eager_tensor(value, dtype_enum=None):
 def current_device_name():
   """The device scope in effect (`with tf.device(...)`), as eager ops see it."""
   return _context.context().device_name
+
+
+def current_eager_name_scope():
+  """The eager name scope in effect (`with tf.name_scope('a')`: 'a/')."""
+  return _context.context().scope_name
 
 
 def function_call_attrs():
