@@ -79,15 +79,18 @@ def _free_ports(count):
   return ports
 
 
-def _run_workers(script, count=2):
-  """Runs `script` as `count` local workers of one cluster."""
+def _run_workers(script, count=2, legacy=False):
+  """Runs `script` as `count` local workers of one cluster (loopback)."""
   cluster = {'worker': [f'localhost:{p}' for p in _free_ports(count)]}
+  command = [sys.executable, script]
+  if legacy:
+    command = [sys.executable, '-m', 'tf_kbackend', 'run', script]
   processes = []
   for index in range(count):
     config = {'cluster': cluster, 'task': {'type': 'worker', 'index': index}}
+    env = (_legacy_env if legacy else _env)(TF_CONFIG=json.dumps(config))
     processes.append(subprocess.Popen(
-        [sys.executable, script], cwd=REPO,
-        env=_env(TF_CONFIG=json.dumps(config)), stdout=subprocess.PIPE,
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True))
   results = []
   try:
@@ -316,6 +319,24 @@ class TestMirroredChecks:
     message = report['foreign_variable_error']
     assert message and 'not one of its variables' in message
     assert 'strategy.scope()' in message
+
+
+# --- Slow tier -------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_multi_worker_keras_fit(legacy_keras_env):
+  """Keras 2.2.4's fit of a convnet with an embedding, on two workers."""
+  del legacy_keras_env
+  workers = _run_workers(os.path.join(SCRIPTS, 'multi_worker_fit.py'),
+                         legacy=True)
+  for worker in workers:
+    report = _result_line(_output(worker))
+    assert report['replicas'] == 2
+    assert report['loss'][-1] < report['loss'][0]
+    assert max(abs(a - b) for a, b in zip(
+        report['loss'], report['one_process_loss'])) < TOLERANCE
+    assert report['max_weight_difference'] < TOLERANCE
 
 
 # --- On real GPUs (skipped without them) ---------------------------------
