@@ -14,6 +14,7 @@ dense, as the all-reduce is (legacy optimizers turned `IndexedSlices` into
 dense tensors in their update arithmetic anyway).
 """
 
+import threading
 import weakref
 
 import tensorflow as tf
@@ -22,6 +23,7 @@ from tf_kbackend.tf_backend import graph as graph_lib
 
 # Keras graph -> names of the gradient tensors to all-reduce.
 _REDUCED = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 def reduced_gradient_names(graph):
@@ -55,8 +57,7 @@ def distributed_gradients(loss, variables):
   with graph_lib.symbolic_scope():
     partial = tf.compat.v1.gradients(loss, targets,
                                      colocate_gradients_with_ops=True)
-    results = []
-    names = set(_REDUCED.get(graph, ()))
+    results, names = [], set()
     for start, count, distributed in spans:
       if not distributed:
         results.append(partial[start])
@@ -70,5 +71,6 @@ def distributed_gradients(loss, variables):
       gradient = tf.identity(parts[0] if len(parts) == 1 else tf.add_n(parts))
       names.add(gradient.name)
       results.append(gradient)
-    _REDUCED[graph] = frozenset(names)
+  with _LOCK:
+    _REDUCED[graph] = _REDUCED.get(graph, frozenset()) | names
   return results

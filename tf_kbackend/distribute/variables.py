@@ -21,6 +21,7 @@ captures of the Keras graph, the variables each replica must use its own
 component of.
 """
 
+import functools
 import inspect
 import threading
 import weakref
@@ -77,6 +78,7 @@ def get_strategy():
   return _State.strategy
 
 
+@functools.lru_cache(maxsize=None)
 def _accepted_arguments(variable_class):
   parameters = inspect.signature(variable_class.__init__).parameters
   return frozenset(name for name in parameters if name != 'self')
