@@ -389,3 +389,74 @@ def test_mirrored_examples_on_gpus(tmp_path, legacy_keras_env, example):
     env = _legacy_env()
   out = _output(_run(command, env))
   assert _number(r'max \|weights - one-device weights\| = (\S+)', out) < 1e-4
+
+
+# --- In this process: one replica, for what fails before anything runs ---
+
+
+class TestRefusals:
+  """A strategy of one replica on this process's CPU."""
+
+  @pytest.fixture(autouse=True)
+  def strategy(self):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    K.clear_session()
+    yield tf.distribute.MirroredStrategy(['/cpu:0'])
+    K.clear_session()
+
+  def test_one_replica_runs_and_gradients_are_dense(self, strategy):
+    import numpy as np  # pylint: disable=g-import-not-at-top
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    with strategy.scope():
+      table = K.variable(np.arange(12.0).reshape(6, 2))
+      indices = K.placeholder(shape=(None,), dtype='int32')
+      loss = K.sum(K.gather(table, indices))
+      gradient, = K.gradients(loss, [table])
+      f = K.function([indices], [loss, gradient],
+                     updates=[K.update_sub(table, gradient)])
+    # A gather's gradient (IndexedSlices without a strategy) is dense.
+    assert isinstance(gradient, tf.Tensor)
+    total, dense = f([np.array([1, 1, 4])])
+    assert float(total) == 2 + 3 + 2 + 3 + 8 + 9
+    np.testing.assert_array_equal(dense[1], [2.0, 2.0])
+    np.testing.assert_array_equal(K.get_value(table)[1], [0.0, 1.0])
+
+  def test_sparse_inputs_are_refused(self, strategy):
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    with strategy.scope():
+      w = K.variable([[1.0], [2.0]])
+      x = K.placeholder(shape=(None, 2), sparse=True)
+      with pytest.raises(ValueError, match='cannot split sparse inputs'):
+        K.function([x], [K.dot(x, w)])
+
+  def test_gradients_of_gradients_are_refused(self, strategy):
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    with strategy.scope():
+      w = K.variable([1.0, 2.0])
+      x = K.placeholder(shape=(None, 2))
+      gradient, = K.gradients(K.sum(K.square(x * w)), [w])
+      second, = K.gradients(K.sum(K.square(gradient)), [w])
+      with pytest.raises(ValueError, match='gradients of gradients'):
+        K.function([x], [second])
+
+  def test_two_strategies_are_refused(self, strategy):
+    import tensorflow as tf  # pylint: disable=g-import-not-at-top
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    with strategy.scope():
+      a = K.variable(1.0, name='a')
+    with tf.distribute.MirroredStrategy(['/cpu:0']).scope():
+      b = K.variable(2.0, name='b')
+    x = K.placeholder(shape=())
+    with pytest.raises(ValueError, match='2 different tf.distribute'):
+      K.function([x], [x * a + b])
+
+  def test_updating_a_foreign_variable_is_refused(self, strategy):
+    import tf_kbackend.tf_backend as K  # pylint: disable=g-import-not-at-top
+    with strategy.scope():
+      w = K.variable(1.0)
+    counter = K.variable(0.0)
+    x = K.placeholder(shape=())
+    with pytest.raises(ValueError, match='updates a variable that is not'):
+      K.function([x], [x * w], updates=[K.update_add(counter, 1.0)])

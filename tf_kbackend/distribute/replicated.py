@@ -274,9 +274,12 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
 
   # Stage A computes the gradients to reduce; stage B everything else,
   # reusing stage A's tensors.
+  # Captures (variable handles, eager constants) are bound per replica,
+  # never copied: both stages stop at them, as at feeds.
+  bound = fed_names | set(used_captures)
   reduced_list = sorted(reduced_names)
   stage_a = _walk([graph.get_tensor_by_name(n).op for n in reduced_list],
-                  fed_names, set())
+                  bound, set())
   for op in stage_a.values():
     for tensor in op.inputs:
       if tensor.name in reduced_names:
@@ -285,7 +288,7 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
             f'another one ({tensor.name!r}); gradients of gradients cannot '
             f'be all-reduced between replicas.')
   roots = [t.op for t in imported] + list(fetch_ops)
-  stage_b = _walk(roots, fed_names, reduced_names, stop_ops=stage_a)
+  stage_b = _walk(roots, bound, reduced_names, stop_ops=stage_a)
   from_a = set()
   control_from_a = set()
   for op in stage_b.values():
@@ -300,14 +303,12 @@ def compile_replicated(feeds, feed_specs, fetches, updates, fetch_ops, name,
       from_a.add(tensor.name)
   from_a = sorted(from_a)
   control_from_a = sorted(control_from_a)
-  graph_def_a = compiler.subgraph_def(
-      graph, compiler.without_captures(stage_a, used_captures, imported))
-  graph_def_b = compiler.subgraph_def(
-      graph, compiler.without_captures(stage_b, used_captures, imported))
+  graph_def_a = compiler.subgraph_def(graph, stage_a.values())
+  graph_def_b = compiler.subgraph_def(graph, stage_b.values())
   consumed_a = _consumed(stage_a)
   consumed_b = _consumed(stage_b)
-  captured_a = [n for n in used_captures if n.split(':')[0] in stage_a]
-  captured_b = [n for n in used_captures if n.split(':')[0] in stage_b]
+  captured_a = [n for n in used_captures if n in consumed_a]
+  captured_b = [n for n in used_captures if n in consumed_b]
   b_returns = [t.name for t in imported if t.op.name in stage_b]
   fetch_depends = [graph_lib.is_symbolic(f) and depends(f) for f in fetches]
   num_replicas = strategy.num_replicas_in_sync
