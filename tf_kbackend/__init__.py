@@ -40,6 +40,11 @@ globals().update({
     if name != 'backend'
 })
 
+if getattr(_implementation, '__name__', '') == 'tf_kbackend.tf_backend':
+  # tf.distribute support: installs its hooks into the bridge (which does
+  # not import it); see tf_kbackend.distribute.
+  from tf_kbackend import distribute as _distribute  # noqa: F401,E402
+
 # Legacy Keras may be importing tf_kbackend as its backend right now, or
 # may select it later: see tf_kbackend.legacy (imports no Keras).
 _legacy.on_import()

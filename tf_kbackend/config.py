@@ -11,6 +11,11 @@ Where the settings come from, in order of precedence:
 3. `keras.json` in `$KERAS_HOME` or, without it, `~/.keras`;
 4. the legacy defaults: `float32`, `1e-07`, `channels_last`, `tensorflow`.
 
+tf_kbackend's own settings (`OWN_SETTINGS`: keras.json keys prefixed
+`tf_kbackend_`, legacy Keras ignores them) come from their setter, else
+their environment variable, which wins over keras.json, else the file,
+else their default. They are never written to the file.
+
 A missing `keras.json` gets the defaults; like legacy Keras, a default file
 is written then, but only if none exists (never over an existing file) and
 only where the directory is writable. A file that is not valid JSON, or a
@@ -91,6 +96,51 @@ _VALIDATORS = {
 _settings = dict(DEFAULTS)
 
 
+def _check_flag(value):
+  """A boolean setting: JSON true/false, or an environment string."""
+  if isinstance(value, (bool, np.bool_)):
+    return bool(value)
+  if isinstance(value, str) and value.strip().lower() in _FLAG_STRINGS:
+    return _FLAG_STRINGS[value.strip().lower()]
+  raise ValueError(
+      f'expected true or false (in the environment: 1/0, true/false, '
+      f'yes/no, on/off). Received: {value!r}.')
+
+
+_FLAG_STRINGS = {'1': True, 'true': True, 'yes': True, 'on': True,
+                 '0': False, 'false': False, 'no': False, 'off': False}
+
+# tf_kbackend's own settings: keras.json key -> (environment variable,
+# validator, default).
+OWN_SETTINGS = {
+    # K.function's default for jit_compile (XLA); see docs/distribute.md.
+    'tf_kbackend_jit_compile': ('TF_KBACKEND_JIT_COMPILE', _check_flag, False),
+}
+_own_settings = {key: default for key, (_, _, default) in OWN_SETTINGS.items()}
+
+
+def _read_own_settings(raw, path):
+  """tf_kbackend's settings from the environment, else `raw` (keras.json)."""
+  entries = {}
+  for key, (env_name, validate, default) in OWN_SETTINGS.items():
+    sources = [(f'environment variable {env_name}', os.environ.get(env_name))]
+    if key in raw:
+      sources.append((f'key "{key}" in the Keras config file {path}',
+                      raw[key]))
+    for source, value in sources:
+      if value is None or value == '':
+        continue
+      try:
+        entries[key] = validate(value)
+        break
+      except ValueError as e:
+        user_warnings.warn(
+            f'Invalid value for {source}: {e} Ignored; using the next '
+            f'source (environment, keras.json, default {default!r}).',
+            ConfigWarning)
+  return entries
+
+
 def keras_dir():
   """Returns the directory holding `keras.json`.
 
@@ -115,7 +165,8 @@ def config_path():
 
 
 def _read_config_file(path):
-  """Returns the valid entries of the JSON file at `path`, warning on others."""
+  """The valid entries of the JSON file at `path` (warning on others), and
+  the file's JSON object itself ({} if unreadable)."""
   try:
     with open(path, encoding='utf-8') as f:
       raw = json.load(f)
@@ -124,14 +175,14 @@ def _read_config_file(path):
         f'Could not read the Keras config file {path}: {e}. Using the '
         f'defaults {DEFAULTS}; the file was left as it is.',
         ConfigWarning)
-    return {}
+    return {}, {}
   if not isinstance(raw, dict):
     user_warnings.warn(
         f'The Keras config file {path} must hold a JSON object, such as '
         f'{json.dumps(DEFAULTS)}; it holds a {type(raw).__name__}. Using the '
         f'defaults; the file was left as it is.',
         ConfigWarning)
-    return {}
+    return {}, {}
   entries = {}
   for key, validate in _VALIDATORS.items():
     if key not in raw:
@@ -157,7 +208,7 @@ def _read_config_file(path):
     # Keras 1 config files name the data format by its Theano/TF ordering.
     entries['image_data_format'] = _dim_ordering_to_data_format(
         raw['image_dim_ordering'])
-  return entries
+  return entries, raw
 
 
 def _write_default_config(path):
@@ -257,8 +308,10 @@ def load_config():
   """
   path = config_path()
   settings = dict(DEFAULTS)
+  raw = {}
   if os.path.exists(path):
-    settings.update(_read_config_file(path))
+    entries, raw = _read_config_file(path)
+    settings.update(entries)
   else:
     _write_default_config(path)
   env_backend = os.environ.get('KERAS_BACKEND')
@@ -267,7 +320,45 @@ def load_config():
   # Every key at once (no clear()): a thread reading a setting meanwhile
   # sees the old or the new value, never none.
   _settings.update(settings)
+  _own_settings.clear()
+  _own_settings.update(
+      {key: default for key, (_, _, default) in OWN_SETTINGS.items()})
+  _own_settings.update(_read_own_settings(raw, path))
   return dict(_settings)
+
+
+def jit_compile():
+  """Whether `K.function` compiles with XLA by default (`jit_compile`).
+
+  From `set_jit_compile`, else the environment variable
+  `TF_KBACKEND_JIT_COMPILE` (`1`/`0`, `true`/`false`...), else the
+  keras.json key `"tf_kbackend_jit_compile"` (true/false), else False.
+  Unchanged legacy code (`model.fit`) builds its functions with this
+  default.
+
+  >>> jit_compile()
+  False
+  """
+  return _own_settings['tf_kbackend_jit_compile']
+
+
+def set_jit_compile(value):
+  """Sets `K.function`'s default `jit_compile` for functions built later.
+
+  Args:
+    value: True or False.
+
+  Raises:
+    ValueError: for anything but a boolean; the setting is left unchanged.
+
+  >>> set_jit_compile(True); jit_compile()
+  True
+  >>> set_jit_compile(False)
+  """
+  if not isinstance(value, (bool, np.bool_)):
+    raise ValueError(
+        f'set_jit_compile expects True or False. Received: {value!r}.')
+  _own_settings['tf_kbackend_jit_compile'] = bool(value)
 
 
 def configured_backend():
