@@ -45,6 +45,12 @@ that moves one of these breaks this module only, and
   Keras searches). TF2 raises on hashing a variable; an identity hash never
   calls `==` between different variables, so nothing else changes. Every
   other comparison keeps TF2 semantics.
+- `SymbolicTensor`: the class of graph tensors. Under the TF1 names
+  (tf_kbackend/tf1/tensors.py), tensors of the Keras graph answer as TF1's
+  did where legacy code reads them: no `__len__` (TF <= 1.13; libraries
+  test `hasattr(t, '__len__')` to tell a list of outputs from a tensor) and
+  TF1 static shapes (`t.shape[0].value`). Only the class can carry those
+  attributes; `tf.Tensor` is a base shared with eager tensors.
 - `EagerTensor`: the eager tensor class, whose constructor builds a tensor
   from a numpy array 3x faster than `tf.constant` and regardless of any
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
@@ -64,6 +70,7 @@ from tensorflow.python.framework import ops as _ops
 from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
 EagerTensor = _ops.EagerTensor
+SymbolicTensor = _ops.SymbolicTensor
 
 GlobalOpDispatcher = tf.__internal__.dispatch.GlobalOpDispatcher
 

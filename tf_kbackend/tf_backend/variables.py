@@ -20,6 +20,12 @@ from tf_kbackend.tf_backend import provenance
 from tf_kbackend.tf_backend import tensor_utils
 
 
+# Functions `callback(variable, initial_value)` called after `variable()`
+# creates one: the TF1 names (tf_kbackend/tf1) list it in the Keras graph's
+# collections, as TF1 listed every variable of its graph.
+variable_created_callbacks = []
+
+
 class _State:
   manual_init = False
   names = set()  # Full names of the variables of the current Keras graph.
@@ -176,6 +182,8 @@ def variable(value, dtype=None, name=None, constraint=None):
                         constraint=constraint)
   v._keras_shape = tensor_utils.static_shape(v)  # pylint: disable=protected-access
   v._uses_learning_phase = False  # pylint: disable=protected-access
+  for callback in variable_created_callbacks:
+    callback(v, value)
   return v
 
 
