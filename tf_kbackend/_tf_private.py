@@ -93,7 +93,10 @@ class KerasGraph(_func_graph.FuncGraph):
   """The Keras graph: a `FuncGraph` whose eager captures can be redirected."""
 
   def __init__(self, capture_hook=None):
-    super().__init__(KERAS_GRAPH_NAME)
+    # Own collections: by default a FuncGraph shares the variable and
+    # variable-scope collections of the process-wide graph, which would
+    # keep every variable ever listed alive across clear_session().
+    super().__init__(KERAS_GRAPH_NAME, collections={})
     # capture_hook(graph, tensor) -> a tensor of this graph, or None to
     # capture `tensor` by value as usual.
     self._tf_kbackend_capture_hook = capture_hook

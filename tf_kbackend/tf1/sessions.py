@@ -143,7 +143,8 @@ class InteractiveSession(Session):
 def get_default_graph():
   """The Keras graph, or the graph being built if the user entered one.
 
-  >>> get_default_graph() is graph_lib.get_graph()
+  >>> from tf_kbackend.tf1 import sessions
+  >>> sessions.get_default_graph() is graph_lib.get_graph()
   True
   """
   if tf.executing_eagerly():
@@ -172,7 +173,8 @@ def placeholder(dtype, shape=None, name=None):
 
   Usable in `feed_dict`, `K.function` and Keras' `Input(tensor=...)`.
 
-  >>> x = placeholder(tf.float32, shape=[None, 3], name='x')
+  >>> from tf_kbackend.tf1 import sessions
+  >>> x = sessions.placeholder(tf.float32, shape=[None, 3], name='x')
   >>> x._keras_shape, x.dtype.name
   ((None, 3), 'float32')
   """
@@ -250,8 +252,9 @@ def gradients(ys, xs, grad_ys=None, name='gradients',
   eagerly from variables are differentiated as the graph computations they
   stand for, as `K.gradients` does.
 
+  >>> from tf_kbackend.tf1 import sessions
   >>> x = tensors.placeholder(shape=(2,))
-  >>> g, = gradients(tf.reduce_sum(x * x), [x])
+  >>> g, = sessions.gradients(tf.reduce_sum(x * x), [x])
   >>> keras_function.function([x], [g])([[1.0, 2.0]])[0]
   array([2., 4.], dtype=float32)
   """
@@ -305,7 +308,8 @@ def name_scope(name, default_name=None, values=None):
   builds in the Keras graph (like `K.name_scope`) and names its ops
   `name/...`.
 
-  >>> with name_scope('block'):
+  >>> from tf_kbackend.tf1 import sessions
+  >>> with sessions.name_scope('block'):
   ...   y = tf.constant(1.0) * 2.0
   >>> y.name.startswith('block/')
   True

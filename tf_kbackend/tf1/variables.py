@@ -38,6 +38,7 @@ TRAINABLE = tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES
 LOCAL = tf.compat.v1.GraphKeys.LOCAL_VARIABLES
 
 _ATTRIBUTE = '_tf_kbackend_initial_value'
+_BUILT = '_tf_kbackend_initializer'
 _local = threading.local()
 
 # Modules whose variables are TF2's own (Keras 3, tf_keras): the creator
@@ -194,11 +195,22 @@ def variables_initializer(var_list, name='init'):
       recipe = getattr(variable, _ATTRIBUTE, None)
       if recipe is None:
         continue
-      value = recipe.build(graph)
-      if value.dtype != variable.dtype:
-        value = tf.cast(value, variable.dtype)
-      assigns.append(variable.assign(value, read_value=False))
+      assigns.append(_initializer(variable, recipe, graph))
     return tf.group(*assigns, name=name)
+
+
+def _initializer(variable, recipe, graph):
+  """The variable's initializer op: built once per graph, as TF1's
+  `variable.initializer` (a seeded random one draws anew at each run)."""
+  built = getattr(variable, _BUILT, None)
+  if built is not None and built[0] is graph:
+    return built[1]
+  value = recipe.build(graph)
+  if value.dtype != variable.dtype:
+    value = tf.cast(value, variable.dtype)
+  op = variable.assign(value, read_value=False)
+  setattr(variable, _BUILT, (graph, op))
+  return op
 
 
 def _collection(key, scope=None):
@@ -340,6 +352,35 @@ NAMES = {
     'tf.variable_scope': variable_scope,
 }
 
+def _update_op(v1_function):
+  """A TF1 update op (`tf.assign`...): built in the Keras graph, it assigns
+  when run and evaluates to the variable's new value, as in TF1."""
+
+  def update(ref, *args, **kwargs):
+    if _world.in_foreign_graph():
+      return v1_function(ref, *args, **kwargs)
+    with _world.keras_graph():
+      result = v1_function(ref, *args, **kwargs)
+      if isinstance(result, tf.Variable):
+        # A resource variable's update gives an unread variable: its op is
+        # the assignment; the TF1 result is the value read after it.
+        with tf.control_dependencies([result.op]):
+          return tf.raw_ops.ReadVariableOp(resource=result.handle,
+                                           dtype=result.dtype.base_dtype)
+      return result
+
+  update.__name__ = v1_function.__name__
+  update.__doc__ = v1_function.__doc__
+  return update
+
+
+_UPDATE_OPS = ('assign', 'assign_add', 'assign_sub', 'scatter_update',
+               'scatter_add', 'scatter_sub', 'scatter_mul', 'scatter_div',
+               'scatter_min', 'scatter_max', 'scatter_nd_update',
+               'scatter_nd_add', 'scatter_nd_sub', 'batch_scatter_update')
+NAMES.update({f'tf.{name}': _update_op(getattr(tf.compat.v1, name))
+              for name in _UPDATE_OPS})
+
 # TF1 functions that read or change the default graph's state, or create
 # variables: TensorFlow's own, run in the Keras graph.
 GRAPH_FUNCTIONS = (
@@ -353,10 +394,12 @@ GRAPH_FUNCTIONS = (
     'tf.losses.add_loss', 'tf.losses.get_losses',
     'tf.losses.get_regularization_loss', 'tf.losses.get_regularization_losses',
     'tf.losses.get_total_loss',
-    # Update ops: in TF1 they assigned when run, not when built.
-    'tf.assign', 'tf.assign_add', 'tf.assign_sub', 'tf.count_up_to',
-    'tf.scatter_update', 'tf.scatter_add', 'tf.scatter_sub',
-    'tf.scatter_mul', 'tf.scatter_div', 'tf.scatter_min', 'tf.scatter_max',
-    'tf.scatter_nd_update', 'tf.scatter_nd_add', 'tf.scatter_nd_sub',
-    'tf.batch_scatter_update',
+    'tf.count_up_to',
+    # Learning-rate schedules: TF1's are tensors reading the global step
+    # (eagerly, TensorFlow 2 returns a function instead).
+    'tf.train.exponential_decay', 'tf.train.inverse_time_decay',
+    'tf.train.natural_exp_decay', 'tf.train.piecewise_constant',
+    'tf.train.piecewise_constant_decay', 'tf.train.polynomial_decay',
+    'tf.train.cosine_decay', 'tf.train.cosine_decay_restarts',
+    'tf.train.linear_cosine_decay', 'tf.train.noisy_linear_cosine_decay',
 )
