@@ -138,6 +138,20 @@ def test_tf1_code_gets_tf1_signatures():
   expected = -np.log(np.exp(x) / np.exp(x).sum(1, keepdims=True))
   np.testing.assert_allclose(loss, [expected[0, 0], expected[1, 2]],
                              rtol=1e-5)
+  # tf.while_loop gave a lone loop variable back unwrapped; tf.cond took
+  # fn1 / fn2.
+  i = tf.while_loop(lambda v: v < 5, lambda v: v + 1, [tf.constant(0)])
+  assert int(i) == 5
+  assert float(tf.cond(tf.constant(True), fn1=lambda: 1.0,
+                       fn2=lambda: 2.0)) == 1.0
+  # No gradient into the labels (TF1's softmax_cross_entropy_with_logits).
+  p = tf.placeholder(tf.float32, [3])
+  loss = tf.nn.softmax_cross_entropy_with_logits(labels=p, logits=p)
+  assert tf.gradients(loss, [p])[0] is not None
+  assert tf.gradients(loss, [p], stop_gradients=None)[0] is not None
+  labels_only = tf.nn.softmax_cross_entropy_with_logits(
+      labels=p, logits=tf.constant([1.0, 2.0, 3.0]))
+  assert tf.gradients(labels_only, [p])[0] is None
   # tf.nn.in_top_k took (predictions, targets, k) in TF1.
   np.testing.assert_array_equal(
       tf.nn.in_top_k(x, np.array([2, 0]), 1), [True, False])

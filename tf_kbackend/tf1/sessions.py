@@ -337,6 +337,13 @@ def start_queue_runners(sess=None, coord=None, daemon=True, start=True,
   return []
 
 
+DEVIATIONS = {
+    'tf.Session': ('sessions', 'No partial_run; run options and run_metadata '
+                   'are ignored.'),
+    'tf.InteractiveSession': ('sessions', 'No partial_run; run options and '
+                              'run_metadata are ignored.'),
+}
+
 NAMES = {
     'tf.train.start_queue_runners': start_queue_runners,
     'tf.Session': Session,

@@ -250,6 +250,28 @@ def _implementations():
   return names, deviations, graph_functions
 
 
+# TF1 objects that keep TensorFlow 2's eager behaviour on concrete values.
+_QUEUE_NOTE = ('On concrete values, queue and accumulator methods run at '
+               'once (eagerly), not as ops for sess.run.')
+EAGER_FAMILIES = {
+    'tf.FIFOQueue': ('queues', _QUEUE_NOTE),
+    'tf.PaddingFIFOQueue': ('queues', _QUEUE_NOTE),
+    'tf.PriorityQueue': ('queues', _QUEUE_NOTE),
+    'tf.RandomShuffleQueue': ('queues', _QUEUE_NOTE),
+    'tf.QueueBase': ('queues', _QUEUE_NOTE),
+    'tf.ConditionalAccumulator': ('queues', _QUEUE_NOTE),
+    'tf.SparseConditionalAccumulator': ('queues', _QUEUE_NOTE),
+    'tf.io.PaddingFIFOQueue': ('queues', _QUEUE_NOTE),
+    'tf.io.PriorityQueue': ('queues', _QUEUE_NOTE),
+    'tf.io.QueueBase': ('queues', _QUEUE_NOTE),
+    'tf.io.RandomShuffleQueue': ('queues', _QUEUE_NOTE),
+    'tf.sparse.SparseConditionalAccumulator': ('queues', _QUEUE_NOTE),
+    'tf.data.make_one_shot_iterator': (
+        'datasets', 'Iterates eagerly: get_next() is the next element now '
+        '(sess.run of it returns that value).'),
+    'tf.data.get_output_': ('datasets', 'Of TensorFlow 2 datasets.'),
+}
+
 # Changed TF1 classes that stay TF2's, with what differs.
 _TF2_CLASSES_NOTE = ('TensorFlow 2\'s class of this name (TF1\'s is '
                      'tf.compat.v1.{leaf}).')
@@ -320,7 +342,7 @@ class _Planner:
     if v2 is None:
       value = self.two_world(name, v1) if _is_function(v1) and (
           name not in NOT_OPS) else v1
-      self.add(name, value, *self.status(name))
+      self.add(name, value, *self.status_of_reused(name, v1))
       return
     if isinstance(v2_parent, TF1Module):
       # A module of TF1's that falls back to TF2's (tf.losses, tf.metrics,
@@ -348,6 +370,13 @@ class _Planner:
       status, note, doc = 'deviation', _TF2_CLASSES_NOTE.format(
           leaf=name[3:]), DOC.format('tensorflow-2-classes')
     self.add(name, None, status, note, doc)
+
+  def status_of_reused(self, name, value):
+    """The status of a TF1 object installed as TensorFlow has it."""
+    for prefix, (anchor, note) in EAGER_FAMILIES.items():
+      if name.startswith(prefix):
+        return 'deviation', note, DOC.format(anchor)
+    return self.status(name)
 
   def plan_module(self, name, v1, v2, v2_parent):
     module_name = _module_name(v1) or ''

@@ -285,6 +285,28 @@ NAMES = {
     'tf.feature_column.shared_embedding_columns': _LAYERS,
 }
 
+_SESSION_HANDLES = ('session tensor handles need TF1\'s runtime: keep the '
+                    'value in Python (sess.run returns it).')
+_FROM_CHECKPOINT = ('it changes TF1 initializers: restore after building, with '
+                    'tf.train.Saver(var_list).restore(sess, path).')
+NAMES.update({
+    'tf.get_session_handle': _SESSION_HANDLES,
+    'tf.get_session_tensor': _SESSION_HANDLES,
+    'tf.delete_session_tensor': _SESSION_HANDLES,
+    'tf.data.make_initializable_iterator': (
+        'use tf.data.make_one_shot_iterator (eager: get_next() is the next '
+        'element), or iterate the dataset in Python.'),
+    'tf.graph_util.convert_variables_to_constants': (
+        'freezing a TF1 session graph is not supported: export with '
+        'tf.saved_model.save.'),
+    'tf.train.init_from_checkpoint': _FROM_CHECKPOINT,
+    'tf.train.warm_start': _FROM_CHECKPOINT,
+    'tf.profiler.Profiler': 'use TensorFlow 2\'s tf.profiler.experimental.',
+    'tf.profiler.profile': 'use TensorFlow 2\'s tf.profiler.experimental.',
+    'tf.profiler.advise': 'use TensorFlow 2\'s tf.profiler.experimental.',
+    'tf.profiler.write_op_log': 'use TensorFlow 2\'s tf.profiler.experimental.',
+})
+
 # Name prefixes of whole families.
 PREFIXES = {
     'tf.train.': ('Hook', 'SessionRun', 'CheckpointSaverListener'),

@@ -381,6 +381,27 @@ _UPDATE_OPS = ('assign', 'assign_add', 'assign_sub', 'scatter_update',
 NAMES.update({f'tf.{name}': _update_op(getattr(tf.compat.v1, name))
               for name in _UPDATE_OPS})
 
+_INITIALIZERS_NOTE = ('Sets initial values again; a constant initial value '
+                      'of more than 2**20 elements is not kept (left as '
+                      'is); a new initializer op of a seeded draw repeats it.')
+_LISTS_NOTE = ('Lists the variables created in the Keras graph while the TF1 '
+               'names are on (tf.Variable: on the thread that enabled them).')
+DEVIATIONS = {
+    name: ('initializers', _INITIALIZERS_NOTE) for name in (
+        'tf.global_variables_initializer', 'tf.initialize_all_variables',
+        'tf.variables_initializer', 'tf.initialize_variables',
+        'tf.local_variables_initializer', 'tf.initialize_local_variables',
+        'tf.initializers.global_variables', 'tf.initializers.local_variables',
+        'tf.initializers.variables')}
+DEVIATIONS.update({
+    name: ('variables', _LISTS_NOTE) for name in (
+        'tf.global_variables', 'tf.all_variables', 'tf.trainable_variables',
+        'tf.local_variables')})
+DEVIATIONS['tf.Variable'] = (
+    'variables', 'TensorFlow 2\'s class: TF1 code creating one gets a '
+    'tf_kbackend variable (TF1 arguments taken); its methods (assign...) '
+    'act at once; tf.assign builds the TF1 op.')
+
 # TF1 functions that read or change the default graph's state, or create
 # variables: TensorFlow's own, run in the Keras graph.
 GRAPH_FUNCTIONS = (
