@@ -43,6 +43,8 @@ def test_every_optimizer_trains_through_k_function(optimizer):
   opt = optimizer()
   assert isinstance(opt, tf.train.Optimizer)
   assert isinstance(opt, tf.compat.v1.train.Optimizer)
+  # As in TF1, tf.train.Optimizer is the base of every TF1 optimizer.
+  assert isinstance(tf.compat.v1.train.AdamOptimizer(), tf.train.Optimizer)
   train = opt.minimize(loss)
   step = K.function([x, y], [loss], updates=[train])
   rng = np.random.RandomState(0)

@@ -30,7 +30,7 @@ PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 def catalog():
   """The catalog, as a dict (see the module docstring).
 
-  >>> entry = catalog()['names']['tf.Session']
+  >>> entry = catalog()['names']['tf.placeholder']
   >>> entry['status']
   'works'
   """

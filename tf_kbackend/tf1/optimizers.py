@@ -30,7 +30,25 @@ def _loss_in_graph(loss):
   return loss
 
 
-class Optimizer(tf.compat.v1.train.Optimizer):
+class _OptimizerType(type):
+  """`isinstance(x, tf.train.Optimizer)` holds for every TF1 optimizer.
+
+  As in TF1, where `tf.train.Optimizer` was the base of them all: also for
+  TensorFlow's own `tf.compat.v1.train` optimizers.
+  """
+
+  def __instancecheck__(cls, instance):
+    if cls is Optimizer:
+      return isinstance(instance, tf.compat.v1.train.Optimizer)
+    return super().__instancecheck__(instance)
+
+  def __subclasscheck__(cls, subclass):
+    if cls is Optimizer:
+      return issubclass(subclass, tf.compat.v1.train.Optimizer)
+    return super().__subclasscheck__(subclass)
+
+
+class Optimizer(tf.compat.v1.train.Optimizer, metaclass=_OptimizerType):
   """TF1's `tf.train.Optimizer`, building its updates in the Keras graph.
 
   Subclasses written for TF1 (`_apply_dense`, `_create_slots`...) work as
