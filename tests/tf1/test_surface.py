@@ -237,3 +237,34 @@ def test_mode_switches_are_accepted_and_warn_once():
     tf.disable_eager_execution()
   assert tf.executing_eagerly()
   tf.disable_eager_execution()  # Once only: no second warning (error here).
+
+
+def _train_keras_3():
+  import keras  # pylint: disable=g-import-not-at-top
+  keras.utils.set_random_seed(3)
+  model = keras.Sequential([keras.Input((4,)),
+                            keras.layers.Dense(8, activation='relu'),
+                            keras.layers.Dropout(0.2),
+                            keras.layers.Dense(1)])
+  model.compile(optimizer='adam', loss='mse')
+  x = np.random.RandomState(0).rand(64, 4).astype('float32')
+  model.fit(x, x.sum(1), epochs=2, batch_size=16, verbose=0)
+  return model.get_weights()
+
+
+def test_keras_3_trains_the_same_with_the_names_on():
+  """TF2 code in the same process (Keras 3, tf.function) is untouched."""
+  with_names = _train_keras_3()
+  tf1.disable()
+  try:
+    without = _train_keras_3()
+  finally:
+    tf1.enable()
+  for a, b in zip(with_names, without):
+    np.testing.assert_array_equal(a, b)
+
+  @tf.function
+  def traced(a):
+    return tf.reduce_sum(tf.nn.dropout(a, 0.5, seed=1) * 0.0 + a, 0)
+
+  np.testing.assert_allclose(traced(tf.ones((3, 2))), [3.0, 3.0])
