@@ -226,7 +226,7 @@ def test_unavailable_names_say_what_to_use():
   with pytest.raises(TF1NameError, match='tf.data'):
     tf.train.shuffle_batch([1], 2, 10, 5)
   with pytest.raises(TF1NameError, match='keras.layers'):
-    tf.layers.dense  # noqa: B018
+    tf.layers.conv3d_transpose  # noqa: B018
   assert tf.train.start_queue_runners() == []
 
 

@@ -314,6 +314,14 @@ class _Planner:
     self.add(name, value, 'raises', note)
 
   def plan_name(self, name, v1, v2, v2_parent):
+    if name == 'tf.layers':
+      # TF1's tf.layers needs tf_keras: the functional layers scripts use
+      # most are provided (add_extras), the rest raises.
+      self.add(name, unavailable.UnavailableModule(name, note_for_layers()),
+               'deviation', 'The functional dense, conv2d, max_pooling2d, '
+               'average_pooling2d, flatten, dropout and batch_normalization; '
+               'the rest raises.', DOC.format('layers'))
+      return
     note = unavailable.note_for(name)
     if note is not None:
       if v2 is None:
@@ -415,11 +423,19 @@ class _Planner:
     return self.entries
 
   def add_extras(self):
-    """TF1 names outside `tf.compat.v1`: `tf.contrib`."""
+    """TF1 names outside `tf.compat.v1`, or in its lazily loaded modules:
+    `tf.contrib`, the functional `tf.layers`."""
+    from tf_kbackend.tf1 import layers  # pylint: disable=g-import-not-at-top
+    for name, value in layers.NAMES.items():
+      self.add(name, value, 'works', '')
     self.add('tf.contrib', None, 'raises', unavailable.CONTRIB_NOTE)
     self.add('tf.contrib.tensorboard.plugins.projector', None, 'works',
              'TensorBoard\'s projector config (needs the tensorboard '
              'package).')
+
+
+def note_for_layers():
+  return unavailable.NAMES['tf.layers']
 
 
 def _lazy_attribute(module, attribute):

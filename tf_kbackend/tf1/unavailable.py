@@ -215,8 +215,10 @@ _MONITORED = ('use a tf.Session with sess.run in a loop (and tf.train.Saver '
               'or Keras model.save_weights to save).')
 _READER = 'use tf.data (tf.data.TFRecordDataset, TextLineDataset...).'
 _LAYERS = ('it needs the tf_keras package, which TensorFlow 2 no longer '
-           'ships: use Keras layers (keras.layers) on the tensors, or '
-           'backend ops (K.*).')
+           'ships: use Keras layers (keras.layers) on the tensors, backend '
+           'ops (K.*), or the functional tf.layers.dense, conv2d, '
+           'max_pooling2d, average_pooling2d, flatten, dropout and '
+           'batch_normalization, which tf_kbackend provides.')
 _RNN = ('it needs the tf_keras package, which TensorFlow 2 no longer ships: '
         'use Keras recurrent layers (keras.layers.LSTM, GRU) or K.rnn.')
 _SAVED_MODEL = ('TF1 SavedModel building needs a TF1 session: use '
