@@ -133,3 +133,64 @@ def test_k_relu_takes_a_tensor_max_value(world):
   if world == 'concrete':
     y = K.eval(K.relu(values, max_value=threshold))
     np.testing.assert_allclose(y, [0.0, 0.5, 2.0, 6.0])
+
+
+_X = np.float32([[1.0, 2.0, 4.0], [0.5, 3.0, 1.0]])
+# TF1-only names: (call on tf, numpy reference), run in both worlds.
+_TWO_WORLD_CASES = {
+    'log': (lambda x: tf.log(x), np.log(_X)),
+    'to_int32': (lambda x: tf.to_int32(x * 2.0), (_X * 2).astype('int32')),
+    'div': (lambda x: tf.div(x, 2.0), _X / 2.0),
+    'floordiv': (lambda x: tf.floordiv(x, 2.0), np.floor(_X / 2.0)),
+    'arg_max': (lambda x: tf.arg_max(x, 1), _X.argmax(1)),
+    'reduce_sum keep_dims': (lambda x: tf.reduce_sum(x, 1, keep_dims=True),
+                             _X.sum(1, keepdims=True)),
+    'reduce_max reduction_indices': (
+        lambda x: tf.reduce_max(x, reduction_indices=[0]), _X.max(0)),
+    'xw_plus_b': (lambda x: tf.nn.xw_plus_b(x, np.eye(3, dtype='float32'),
+                                            np.ones(3, 'float32')), _X + 1),
+    'softmax_cross_entropy_with_logits_v2': (
+        lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(
+            labels=np.eye(3, dtype='float32')[:2], logits=x),
+        -np.log(np.exp(_X) / np.exp(_X).sum(1, keepdims=True))[[0, 1],
+                                                                [0, 1]]),
+    'losses.mean_squared_error': (
+        lambda x: tf.losses.mean_squared_error(np.zeros_like(_X), x),
+        np.mean(_X**2)),
+    'py_func': (lambda x: tf.py_func(lambda a: a[::-1].copy(), [x],
+                                     tf.float32), _X[::-1]),
+    'matrix_diag_part': (lambda x: tf.diag_part(x[:, :2]),
+                         np.diag(_X[:, :2])),
+    'batch_gather': (lambda x: tf.batch_gather(x, [[2], [0]]),
+                     _X[[0, 1], [2, 0]][:, None]),
+    'sparse_tensor_to_dense': (
+        lambda x: tf.sparse_tensor_to_dense(tf.SparseTensor(
+            [[0, 0], [1, 2]], tf.reduce_sum(x, 1), [2, 3])),
+        np.float32([[7.0, 0, 0], [0, 0, 4.5]])),
+}
+
+
+@pytest.mark.parametrize('world', ['concrete', 'symbolic'])
+@pytest.mark.parametrize('case', sorted(_TWO_WORLD_CASES))
+def test_tf1_only_names_in_both_worlds(case, world):
+  fn, expected = _TWO_WORLD_CASES[case]
+  if world == 'concrete':
+    result = fn(_X)
+    assert not K.is_symbolic(result)
+    value = result.numpy()
+  else:
+    x = tf.placeholder(tf.float32, [2, 3])
+    result = fn(x)
+    assert K.is_symbolic(result) and result.graph is K.get_graph()
+    value = tf.Session().run(result, {x: _X})
+  np.testing.assert_allclose(value, expected, rtol=1e-6)
+
+
+def test_losses_collection_and_total_loss():
+  x = tf.placeholder(tf.float32, [None, 3])
+  tf.losses.mean_squared_error(np.zeros((1, 3), 'float32'), x)
+  tf.losses.absolute_difference(np.zeros((1, 3), 'float32'), x)
+  assert len(tf.losses.get_losses()) == 2
+  total = tf.losses.get_total_loss(add_regularization_losses=False)
+  value = tf.Session().run(total, {x: _X[:1]})
+  assert value == pytest.approx(np.mean(_X[0]**2) + np.mean(np.abs(_X[0])))
