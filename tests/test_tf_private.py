@@ -99,3 +99,28 @@ def test_identity_semantics_only_for_chosen_graphs():
 def test_eager_operator_tracking_is_installed():
   assert hasattr(_tf_private.EagerTensor, '_tf_kbackend_original_operators')
   assert float(tf.constant(2.0) * 3.0) == 6.0
+
+
+def test_symbolic_tensor_is_the_class_of_keras_graph_tensors():
+  graph = _tf_private.new_keras_graph()
+  with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, (2,))
+  assert type(x) is _tf_private.SymbolicTensor
+  # Its attributes can be set on the class (the TF1 names set `__len__`
+  # and `shape` there, tf_kbackend/tf1/tensors.py) and removed again.
+  _tf_private.SymbolicTensor._tf_kbackend_probe = 1
+  assert x._tf_kbackend_probe == 1
+  del _tf_private.SymbolicTensor._tf_kbackend_probe
+  assert not hasattr(x, '_tf_kbackend_probe')
+
+
+def test_keras_graph_has_its_own_collections():
+  # A FuncGraph shares the variable collections of the process-wide graph
+  # unless given its own: the Keras graph must not (clear_session would
+  # keep every listed variable alive).
+  graph = _tf_private.new_keras_graph()
+  graph.add_to_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES, 'probe')
+  other = _tf_private.new_keras_graph()
+  assert other.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []
+  assert tf.compat.v1.get_default_graph().get_collection(
+      tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []

@@ -72,6 +72,24 @@ inputs = Input(tensor=images)
 outputs = Dense(2)(inputs)
 two_heads = Model(inputs, [outputs, outputs])
 
+# The embedding projector path: a tf.Variable assigned by slices fed with
+# placeholders, tf.train.Saver, the contrib projector config.
+from keras.layers import Embedding, Flatten
+tokens = np.random.randint(0, 20, (64, 5))
+embedder = Sequential([Embedding(20, 4, input_length=5), Flatten(), Dense(1)])
+embedder.compile('sgd', 'mse')
+embedding_dir = os.path.join(logdir, 'embeddings')
+embedder.fit(tokens, np.random.rand(64, 1), epochs=1, verbose=0,
+             callbacks=[TensorBoard(embedding_dir, embeddings_freq=1,
+                                    embeddings_data=tokens[:16],
+                                    batch_size=8)])
+saved = tf.train.load_checkpoint(tf.train.latest_checkpoint(embedding_dir))
+saved = saved.get_tensor('embedding_1_embedding')
+looked_up = K.function([embedder.input], [embedder.layers[0].output])(
+    [tokens[:16]])[0].reshape(16, 20)
+with open(os.path.join(embedding_dir, 'projector_config.pbtxt')) as f:
+    projector_config = f.read()
+
 from tensorboard.backend.event_processing import event_accumulator
 events = event_accumulator.EventAccumulator(
     logdir, size_guidance={'histograms': 0, 'images': 0, 'scalars': 0})
@@ -92,6 +110,8 @@ print(json.dumps({
     'kernel_histograms': len(events.Histograms('dense_1/kernel_0')),
     'placeholder_model_output': list(K.get_session().run(
         two_heads.outputs[0], {images: np.ones((3, 8), 'float32')}).shape),
+    'embeddings_saved': bool(np.allclose(saved, looked_up)),
+    'projector_config': projector_config,
     'output_has_len': hasattr(model.output, '__len__'),
     'outputs_have_len': hasattr(two_heads.output, '__len__'),
 }))
@@ -167,6 +187,8 @@ def test_keras_224_tf1_script_with_tensorboard(runs):
   assert 'dense_1/kernel_0_1/image/0' in result['images']
   assert result['graph'] is True
   assert result['placeholder_model_output'] == [3, 2]
+  assert result['embeddings_saved'] is True
+  assert 'tensor_name: "embedding_1_embedding:0"' in result['projector_config']
   # TF <= 1.13: a tensor has no __len__; a list of outputs has one.
   assert result['output_has_len'] is False
   assert result['outputs_have_len'] is True

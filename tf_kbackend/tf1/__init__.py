@@ -18,8 +18,9 @@ How to turn them on (docs/tf1_api.md):
 - in code: `tf_kbackend.tf1.enable()`, undone by `disable()`.
 
 Modules: `surface` (the whole `tf.compat.v1` surface and what each name
-becomes), `switch` (enable/disable), `sessions`, `variables`,
-`optimizers`, `summaries`, `modes` (the implementations), `tensors` (TF1
+becomes), `switch` (enable/disable), `_world` (where a TF1 function
+builds), `sessions`, `variables`, `optimizers`, `summaries`,
+`checkpoints`, `layers`, `modes` (the implementations), `tensors` (TF1
 tensor behaviours), `unavailable` (names that raise, saying what to use),
 `catalog` (the name catalog for `tf-kbackend check`).
 """
