@@ -194,3 +194,18 @@ def test_losses_collection_and_total_loss():
   total = tf.losses.get_total_loss(add_regularization_losses=False)
   value = tf.Session().run(total, {x: _X[:1]})
   assert value == pytest.approx(np.mean(_X[0]**2) + np.mean(np.abs(_X[0])))
+
+
+def test_dot_of_an_unknown_rank_placeholder_is_known_to_be_a_matrix():
+  # Keras 2.2.4's test_recursion calls a model on tf.placeholder()s of
+  # unknown shape and reads get_shape().as_list() == [None, 64], as TF1's
+  # (non-broadcasting) BatchMatMul inferred it.
+  x = tf.placeholder(tf.float32)
+  kernel = K.variable(np.ones((3, 4)))
+  y = K.dot(x, kernel)
+  assert y.get_shape().as_list() == [None, 4]
+  np.testing.assert_allclose(K.function([x], [y])([np.ones((2, 3))])[0],
+                             np.full((2, 4), 3.0))
+  g, = K.gradients(K.sum(y), [kernel])
+  np.testing.assert_allclose(K.function([x], [g])([np.ones((2, 3))])[0],
+                             np.full((3, 4), 2.0))

@@ -345,7 +345,7 @@ class _Planner:
       self.add(name, value, *self.status(name))
       return
     if isinstance(v1, types.ModuleType):
-      self.plan_module(name, v1, v2, v2_parent)
+      self.plan_module(name, v1, v2)
       return
     if v2 is None:
       value = self.two_world(name, v1) if _is_function(v1) and (
@@ -386,7 +386,7 @@ class _Planner:
         return 'deviation', note, DOC.format(anchor)
     return self.status(name)
 
-  def plan_module(self, name, v1, v2, v2_parent):
+  def plan_module(self, name, v1, v2):
     module_name = _module_name(v1) or ''
     if not module_name.startswith(_V1_API + '.') or _is_lazy(v1):
       # An outside module (absl flags, unittest.mock): as it is.
@@ -395,7 +395,6 @@ class _Planner:
       return
     if v2 is None or _is_lazy(v2):
       self.add(name, TF1Module(name, fallback=v2))
-    del v2_parent
 
   def build(self):
     by_name = {}
