@@ -175,22 +175,37 @@ def placeholder(dtype, shape=None, name=None):
 
   >>> from tf_kbackend.tf1 import sessions
   >>> x = sessions.placeholder(tf.float32, shape=[None, 3], name='x')
-  >>> x._keras_shape, x.dtype.name
-  ((None, 3), 'float32')
+  >>> int_shape(x), x.dtype.name, is_placeholder(x)
+  ((None, 3), 'float32', True)
   """
   if _world.in_foreign_graph():
     return tf.compat.v1.placeholder(dtype, shape=shape, name=name)
-  return tensors.placeholder(shape=_keras_shape(shape),
-                             dtype=tf.as_dtype(dtype).name, name=name)
+  return _raw(tensors.placeholder(shape=_keras_shape(shape),
+                                  dtype=tf.as_dtype(dtype).name, name=name))
+
+
+def _raw(placeholder_):
+  """A Keras placeholder without Keras' attributes, as TF1's raw tensors.
+
+  Legacy Keras reads `_keras_shape` where a tensor has one, and only a
+  Keras placeholder had: a TF1 placeholder of unknown shape called through
+  a model must not claim a shape of None.
+  """
+  tensor = getattr(placeholder_, 'values', placeholder_)
+  for attribute in ('_keras_shape', '_uses_learning_phase'):
+    for value in {id(placeholder_): placeholder_, id(tensor): tensor}.values():
+      if attribute in getattr(value, '__dict__', {}):
+        delattr(value, attribute)
+  return placeholder_
 
 
 def sparse_placeholder(dtype, shape=None, name=None):
   """TF1's `tf.sparse_placeholder`: a sparse Keras placeholder."""
   if _world.in_foreign_graph() or graph_lib.is_symbolic(shape):
     return tf.compat.v1.sparse_placeholder(dtype, shape=shape, name=name)
-  return tensors.placeholder(shape=_keras_shape(shape),
-                             dtype=tf.as_dtype(dtype).name, sparse=True,
-                             name=name)
+  return _raw(tensors.placeholder(shape=_keras_shape(shape),
+                                  dtype=tf.as_dtype(dtype).name, sparse=True,
+                                  name=name))
 
 
 def placeholder_with_default(input, shape, name=None):  # pylint: disable=redefined-builtin
