@@ -37,6 +37,10 @@ def _tensorflow_requirement():
   return (chosen or 'tensorflow') + _TF_VERSION
 
 
+# platformdirs: the per-user data directory of install-keras; packaging:
+# its dependency check (both small, well kept, and already in most
+# environments: pip vendors them, TensorFlow requires packaging).
 setup(install_requires=[
-    'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', _tensorflow_requirement()
+    'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', 'platformdirs>=2.6',
+    'packaging>=20', _tensorflow_requirement()
 ])

@@ -159,6 +159,23 @@ def test_lead_mlp_placeholder_training(runs, script):
   assert accuracy > 0.5  # 10 classes: chance is 0.1
 
 
+@pytest.mark.parametrize('script', [LEAD_SCRIPT])
+def test_lead_script_is_seeded(runs, script, tmp_path):
+  # docs/examples.md promises the same numbers on every run; the second
+  # run also writes its predict function as a SavedModel (--export).
+  first = _output(runs, script)
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
+  env.pop('KERAS_BACKEND', None)
+  export_dir = tmp_path / 'savedmodel'
+  second = subprocess.run(
+      _command(script) + ['--export', str(export_dir)], cwd=REPO, env=env,
+      capture_output=True, text=True, timeout=TIMEOUT_S)
+  assert second.returncode == 0, second.stderr[-3000:]
+  assert second.stdout == first + (
+      f'exported the predict function to {export_dir}\n')
+  assert (export_dir / 'saved_model.pb').exists()
+
+
 @pytest.mark.parametrize('script', ['mlp_batchnorm_adam.py'])
 def test_mlp_batchnorm_adam(runs, script):
   out = _output(runs, script)

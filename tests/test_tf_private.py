@@ -101,6 +101,73 @@ def test_eager_operator_tracking_is_installed():
   assert float(tf.constant(2.0) * 3.0) == 6.0
 
 
+class _RecordingLock:
+  """An RLock that records whether it was held."""
+
+  def __init__(self):
+    import threading  # pylint: disable=g-import-not-at-top
+    self._lock = threading.RLock()
+    self.entries = 0
+
+  def __enter__(self):
+    self._lock.acquire()
+    self.entries += 1
+    return self
+
+  def __exit__(self, *exc_info):
+    self._lock.release()
+
+
+def test_keras_graph_changes_under_its_lock():
+  # FuncGraph._create_op_internal (every op, raw tf.* ops included),
+  # Graph.unique_name (name scopes, op names) and FuncGraph.capture.
+  lock = _RecordingLock()
+  graph = _tf_private.new_keras_graph(lock=lock)
+  assert graph.lock is lock
+  with graph.as_default():
+    before = lock.entries
+    x = tf.compat.v1.placeholder(tf.float32, (2,))
+    assert lock.entries > before
+    before = lock.entries
+    with graph.name_scope('scope'):
+      assert lock.entries > before
+    before = lock.entries
+    graph.capture(tf.constant([1.0, 2.0]))
+    assert lock.entries > before
+  before = lock.entries
+  tf.nn.relu(x)  # A raw op on a Keras tensor, from eager code.
+  assert lock.entries > before
+
+
+def test_keras_graph_as_default_state_is_per_thread():
+  # FuncGraph.as_default swaps these plain attributes on entry and
+  # restores them on exit; each thread must see its own.
+  import threading  # pylint: disable=g-import-not-at-top
+  graph = _tf_private.new_keras_graph()
+  own_key = graph._graph_key
+  assert graph._scope_exit_callbacks is None
+  entered, leave = threading.Event(), threading.Event()
+  seen = {}
+
+  def other_thread():
+    with graph.as_default():
+      seen['callbacks'] = graph._scope_exit_callbacks
+      entered.set()
+      leave.wait()
+
+  thread = threading.Thread(target=other_thread)
+  thread.start()
+  entered.wait()
+  # The other thread is inside; this one is not, and sees its own state.
+  assert graph._scope_exit_callbacks is None
+  assert graph._graph_key == own_key
+  with graph.as_default():
+    assert graph._scope_exit_callbacks == []
+  leave.set()
+  thread.join()
+  assert seen['callbacks'] == [] and graph._scope_exit_callbacks is None
+
+
 def test_symbolic_tensor_is_the_class_of_keras_graph_tensors():
   graph = _tf_private.new_keras_graph()
   with graph.as_default():

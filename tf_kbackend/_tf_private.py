@@ -15,6 +15,17 @@ that moves one of these breaks this module only, and
   the one door through which eager values enter the graph: `KerasGraph`
   lets the bridge replace a value computed eagerly from variables by its
   symbolic re-derivation (see `tf_backend/provenance.py`).
+  Thread safety (TensorFlow documents graph construction as not
+  thread-safe): `KerasGraph` takes the bridge's build lock around the
+  methods that change it (`_create_op_internal`, the path of every op,
+  raw `tf.*` ops included; `unique_name`, which name scopes and op names
+  use; `capture`), and makes per-thread the two plain attributes that
+  `FuncGraph.as_default` swaps on entry and restores on exit
+  (`_scope_exit_callbacks`, `_graph_key`): shared, two threads entering
+  and leaving the graph interleaved restored each other's values, and one
+  crashed with "'NoneType' object is not iterable". (Name scopes, control
+  dependencies, device, colocation, variable-creator and strategy stacks
+  are already per-thread in TF2 graphs.)
 - `ReadHookVariable`: the class `tf.Variable(...)` instantiates in TF2
   (`ResourceVariable`), with its one read method (`_read_variable_op`,
   used by `value()`, `read_value()` and tensor conversion) reporting eager
@@ -59,6 +70,7 @@ that moves one of these breaks this module only, and
 """
 
 import itertools
+import threading
 
 import tensorflow as tf
 from tensorflow.python import pywrap_tfe
@@ -89,10 +101,40 @@ class ReadHookVariable(_resource_variable_ops.ResourceVariable):
 KERAS_GRAPH_NAME = 'keras_graph'
 
 
-class KerasGraph(_func_graph.FuncGraph):
-  """The Keras graph: a `FuncGraph` whose eager captures can be redirected."""
+def _per_thread_attribute(name):
+  """A graph attribute each thread sets and reads for itself.
 
-  def __init__(self, capture_hook=None):
+  The value assigned during construction is the default every thread sees
+  until it assigns its own.
+  """
+  shared = '_tf_kbackend_shared' + name
+
+  def get(self):
+    return getattr(self._thread_local, name, getattr(self, shared))  # pylint: disable=protected-access
+
+  def set_(self, value):
+    if hasattr(self, shared):
+      setattr(self._thread_local, name, value)  # pylint: disable=protected-access
+    else:
+      setattr(self, shared, value)  # The first value: at construction.
+
+  return property(get, set_)
+
+
+class KerasGraph(_func_graph.FuncGraph):
+  """The Keras graph: a `FuncGraph` whose eager captures can be redirected.
+
+  Safe to build from several threads: changes happen under `lock`, and what
+  `as_default()` swaps is per-thread.
+  """
+
+  _scope_exit_callbacks = _per_thread_attribute('_scope_exit_callbacks')
+  _graph_key = _per_thread_attribute('_graph_key')
+
+  def __init__(self, capture_hook=None, lock=None):
+    # The re-entrant lock held while the graph changes (shared with the
+    # bridge, which holds it around whole backend ops).
+    self.lock = lock if lock is not None else threading.RLock()
     # Own collections: by default a FuncGraph shares the variable and
     # variable-scope collections of the process-wide graph, which would
     # keep every variable ever listed alive across clear_session().
@@ -104,17 +146,33 @@ class KerasGraph(_func_graph.FuncGraph):
     self.capture_replacements = {}
 
   def capture(self, tensor, name=None, shape=None):
-    hook = self._tf_kbackend_capture_hook
-    if hook is not None and isinstance(tensor, EagerTensor):
-      replacement = hook(self, tensor)
-      if replacement is not None:
-        return replacement
-    return super().capture(tensor, name=name, shape=shape)
+    with self.lock:
+      hook = self._tf_kbackend_capture_hook
+      if hook is not None and isinstance(tensor, EagerTensor):
+        replacement = hook(self, tensor)
+        if replacement is not None:
+          return replacement
+      return super().capture(tensor, name=name, shape=shape)
+
+  def _create_op_internal(self, *args, **kwargs):  # pylint: disable=arguments-differ
+    with self.lock:
+      return super()._create_op_internal(*args, **kwargs)
+
+  def unique_name(self, name, mark_as_used=True):
+    with self.lock:
+      return super().unique_name(name, mark_as_used=mark_as_used)
 
 
-def new_keras_graph(capture_hook=None):
-  """Returns a new, empty Keras graph (see `KerasGraph`)."""
-  return KerasGraph(capture_hook)
+def new_keras_graph(capture_hook=None, lock=None):
+  """Returns a new, empty Keras graph (see `KerasGraph`).
+
+  Args:
+    capture_hook: `hook(graph, eager_tensor)` -> a tensor of the graph to
+      use instead of capturing the eager tensor, or None.
+    lock: the re-entrant lock to hold while the graph changes (a new one
+      if None).
+  """
+  return KerasGraph(capture_hook, lock)
 
 
 def eager_tensor(value, dtype_enum=None):

@@ -49,6 +49,85 @@ def normalize_shape(shape, what):
   return shape
 
 
+def placeholder_shape(shape, ndim, what='placeholder'):
+  """The shape of a new placeholder from its `shape` and `ndim` arguments.
+
+  As in legacy Keras, `ndim` gives a shape of None dimensions when `shape`
+  is not given.
+
+  Raises:
+    ValueError: for a bad shape, or an `ndim` that is not a non-negative
+      int (legacy Keras made `ndim=-1` a scalar placeholder).
+
+  >>> placeholder_shape(None, 2)
+  (None, None)
+  >>> placeholder_shape((3,), None)
+  (3,)
+  """
+  shape = normalize_shape(shape, what)
+  if ndim is not None and (
+      isinstance(ndim, (bool, np.bool_)) or
+      not isinstance(ndim, (int, np.integer)) or ndim < 0):
+    raise ValueError(
+        f'{what}: ndim must be a non-negative int (the rank of the '
+        f'placeholder) or None. Received: ndim={ndim!r}.')
+  if not shape and ndim:
+    shape = (None,) * int(ndim)
+  return shape
+
+
+def plain_shape(shape):
+  """`shape` (a tuple or list of dims) with numpy ints made Python ints.
+
+  Legacy Keras computes some shapes with numpy (Flatten: `np.prod`); under
+  NumPy 2 such dims print as `np.int64(4608)`.
+
+  >>> plain_shape((None, np.int64(4608)))
+  (None, 4608)
+  """
+  if shape is None or all(type(d) is int or d is None for d in shape):  # pylint: disable=unidiomatic-typecheck
+    return shape
+  plain = [d if d is None else int(d) for d in shape]
+  return plain if isinstance(shape, list) else tuple(plain)
+
+
+class FeedError(ValueError):
+  """A value that cannot be fed for a placeholder (wrong shape, dtype...).
+
+  Raised by calling a `K.function`, `Session.run` or `K.eval` with such a
+  value. A `ValueError`, as legacy Keras raised (TF1's `Session.run`);
+  catch `K.FeedError` to tell a bad feed from other errors.
+
+  >>> issubclass(FeedError, ValueError)
+  True
+  """
+
+
+def check_fed_learning_phase(value, label):
+  """A value fed for the learning phase, as a Python bool.
+
+  Accepts what legacy Keras fed: 0, 1, True, False, 0.0, 1.0 (as Python or
+  numpy scalars); TF1 silently cast anything to bool (2 was training).
+
+  Raises:
+    FeedError: for anything else, naming `label`.
+
+  >>> check_fed_learning_phase(1.0, 'the learning phase')
+  True
+  """
+  try:
+    array = np.asarray(value)
+    valid = (array.shape == () and array.dtype.kind in 'biuf' and
+             bool(array == 0 or array == 1))
+  except (TypeError, ValueError):
+    valid = False
+  if not valid:
+    raise FeedError(
+        f'Cannot feed {describe_value(value)} for {label}: expected learning '
+        f'phase to be 0 or 1 (or a bool). Received: {value!r}.')
+  return bool(array)
+
+
 def check_learning_phase(value):
   """The learning phase as the int 0 or 1.
 

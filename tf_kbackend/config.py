@@ -19,10 +19,12 @@ file and the key, and the default is used: the file is never rewritten.
 """
 
 import json
+import math
 import os
-import warnings
 
 import numpy as np
+
+from tf_kbackend import user_warnings
 
 FLOATX_VALUES = ('float16', 'float32', 'float64')
 DATA_FORMAT_VALUES = ('channels_first', 'channels_last')
@@ -53,6 +55,12 @@ def _check_epsilon(value):
       value, (int, float, np.integer, np.floating)):
     raise ValueError(
         f'epsilon must be a number, such as 1e-07. Received: {value!r}.')
+  if not math.isfinite(value) or value < 0:
+    # A negative fuzz factor turns every clip(x, epsilon, 1 - epsilon)
+    # and `x + epsilon` guard against log(0) or division by 0 inside out.
+    raise ValueError(
+        f'epsilon must be a finite number >= 0, such as 1e-07. Received: '
+        f'{value!r}.')
   return float(value)
 
 
@@ -112,17 +120,17 @@ def _read_config_file(path):
     with open(path, encoding='utf-8') as f:
       raw = json.load(f)
   except (OSError, ValueError) as e:
-    warnings.warn(
+    user_warnings.warn(
         f'Could not read the Keras config file {path}: {e}. Using the '
         f'defaults {DEFAULTS}; the file was left as it is.',
-        ConfigWarning, stacklevel=3)
+        ConfigWarning)
     return {}
   if not isinstance(raw, dict):
-    warnings.warn(
+    user_warnings.warn(
         f'The Keras config file {path} must hold a JSON object, such as '
         f'{json.dumps(DEFAULTS)}; it holds a {type(raw).__name__}. Using the '
         f'defaults; the file was left as it is.',
-        ConfigWarning, stacklevel=3)
+        ConfigWarning)
     return {}
   entries = {}
   for key, validate in _VALIDATORS.items():
@@ -131,10 +139,19 @@ def _read_config_file(path):
     try:
       entries[key] = validate(raw[key])
     except ValueError as e:
-      warnings.warn(
+      user_warnings.warn(
           f'Invalid value for key "{key}" in the Keras config file {path}: '
           f'{e} Using the default {DEFAULTS[key]!r}.',
-          ConfigWarning, stacklevel=3)
+          ConfigWarning)
+      continue
+    if key == 'epsilon' and not isinstance(raw[key], float):
+      # TensorFlow's bundled Keras and legacy Keras refuse a JSON integer.
+      user_warnings.warn(
+          f'Key "epsilon" in the Keras config file {path} must be written as '
+          f'a float, such as {float(raw[key])!r}: TensorFlow and legacy '
+          f'Keras refuse {raw[key]!r} (an AssertionError or ValueError '
+          f'when they are imported). Using {float(raw[key])!r}.',
+          ConfigWarning)
   if 'image_data_format' not in raw and raw.get('image_dim_ordering') in (
       DIM_ORDERING_VALUES):
     # Keras 1 config files name the data format by its Theano/TF ordering.
@@ -153,6 +170,77 @@ def _write_default_config(path):
       json.dump(DEFAULTS, f, indent=4)
   except OSError:
     pass  # Read-only or raced: the defaults in memory are what matter.
+
+
+# What TensorFlow's bundled Keras (`tensorflow.python.keras` and Keras 3),
+# which read keras.json while `import tensorflow` runs, accept; anything
+# else fails that import (an AssertionError or a ValueError).
+_TENSORFLOW_ACCEPTS = {
+    'floatx': lambda value: value in FLOATX_VALUES,
+    'epsilon': lambda value: isinstance(value, float),
+    'image_data_format': lambda value: value in DATA_FORMAT_VALUES,
+}
+
+
+def _tensorflow_config_paths():
+  """The keras.json files TensorFlow's bundled Keras reads at start-up."""
+  paths = [config_path()]  # Keras 3 finds it as tf_kbackend does.
+  if 'KERAS_HOME' not in os.environ:  # tensorflow.python.keras: no /tmp.
+    paths.append(os.path.join(os.path.expanduser('~'), '.keras',
+                              'keras.json'))
+  return list(dict.fromkeys(paths))
+
+
+def _refused_by_tensorflow(path):
+  try:
+    with open(path, encoding='utf-8') as f:
+      raw = json.load(f)
+  except (OSError, ValueError):
+    return False  # Missing or not JSON: TensorFlow uses its defaults.
+  if not isinstance(raw, dict):
+    return True
+  return any(key in raw and not accepts(raw[key])
+             for key, accepts in _TENSORFLOW_ACCEPTS.items())
+
+
+def tensorflow_safe_config():
+  """A keras.json content for TensorFlow's start-up, if the user's would fail.
+
+  TensorFlow's bundled Keras refuses, when `import tensorflow` runs,
+  values that tf_kbackend accepts with a warning (`"epsilon": 1`,
+  `"floatx": "float33"`...). When tf_kbackend imports TensorFlow it points
+  TensorFlow at a copy holding tf_kbackend's settings instead (see
+  `tf_kbackend.legacy.tensorflow_start_guard`); the user's file is never
+  changed.
+
+  Returns:
+    None if every keras.json TensorFlow reads is acceptable to it; else a
+    dict: the user's entries, with `floatx`, `epsilon` and
+    `image_data_format` as tf_kbackend uses them.
+
+  >>> import json, os, tempfile, unittest.mock
+  >>> home = tempfile.mkdtemp()
+  >>> with open(os.path.join(home, 'keras.json'), 'w') as f:
+  ...   json.dump({'epsilon': 1, 'floatx': 'float32'}, f)
+  >>> with unittest.mock.patch.dict(os.environ, {'KERAS_HOME': home}):
+  ...   safe = tensorflow_safe_config()
+  >>> type(safe['epsilon']), safe['floatx']
+  (<class 'float'>, 'float32')
+  """
+  if not any(_refused_by_tensorflow(path)
+             for path in _tensorflow_config_paths()):
+    return None
+  safe = {}
+  try:
+    with open(config_path(), encoding='utf-8') as f:
+      raw = json.load(f)
+    if isinstance(raw, dict):
+      safe.update(raw)
+  except (OSError, ValueError):
+    pass
+  safe.update(floatx=floatx(), epsilon=epsilon(),
+              image_data_format=image_data_format())
+  return safe
 
 
 def load_config():
@@ -176,7 +264,8 @@ def load_config():
   env_backend = os.environ.get('KERAS_BACKEND')
   if env_backend:
     settings['backend'] = env_backend
-  _settings.clear()
+  # Every key at once (no clear()): a thread reading a setting meanwhile
+  # sees the old or the new value, never none.
   _settings.update(settings)
   return dict(_settings)
 
@@ -292,10 +381,11 @@ def set_epsilon(e):
   """Sets the fuzz factor used in numeric expressions.
 
   Args:
-    e: a number, the new epsilon.
+    e: a finite number >= 0, the new epsilon.
 
   Raises:
-    ValueError: if `e` is not a number; the setting is left unchanged.
+    ValueError: if `e` is not a number, negative or not finite; the
+      setting is left unchanged.
 
   >>> set_epsilon(1e-05); epsilon()
   1e-05

@@ -18,7 +18,8 @@ This module imports no backend until `load_backend` is called.
 
 import importlib
 import os
-import warnings
+
+from tf_kbackend import user_warnings
 
 REQUIRED_ENTRIES = ('placeholder', 'variable', 'function')
 
@@ -81,10 +82,10 @@ def resolve(name):
   """
   if name in UNAVAILABLE_BACKENDS:
     if os.environ.get(LEGACY_ALIAS_ENV, '') not in ('', '0'):
-      warnings.warn(
+      user_warnings.warn(
           f'KERAS_BACKEND/keras.json asks for "{name}"; running on '
           f'tf_kbackend\'s TensorFlow implementation instead because '
-          f'{LEGACY_ALIAS_ENV} is set.', stacklevel=3)
+          f'{LEGACY_ALIAS_ENV} is set.')
       name = 'tensorflow'
     else:
       raise BackendError(_unavailable_message(name))

@@ -42,7 +42,10 @@ RELU_PARAMS = [  # (alpha, max_value, threshold), as in legacy tests.
     (0.1, 0.0, 0.8), (0.1, 5.0, -2.8), (0.1, 9.0, 0.8), (0.0, 6.0, 0.0),
     (0.0, None, -2.8), (1.5, None, 0.0),
 ]
-RELU_ALL_DTYPES = [(0.0, None, 0.0), (0.1, 5.0, 0.8), (0.1, 5.0, -2.8)]
+# (0.1, None, 0.0): float64 alpha must not round through float32 (the
+# LeakyRelu kernel's attribute): -0.1, not -0.10000000149011612.
+RELU_ALL_DTYPES = [(0.0, None, 0.0), (0.1, None, 0.0), (0.1, 5.0, 0.8),
+                   (0.1, 5.0, -2.8)]
 
 ACTIVATION_CASES = [
     Case('relu', [(4, 6)], kwargs={'alpha': a, 'max_value': m, 'threshold': t},

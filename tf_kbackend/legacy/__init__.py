@@ -28,6 +28,7 @@ import os
 import sys
 
 from tf_kbackend import config
+from tf_kbackend.legacy import config_shield
 from tf_kbackend.legacy import import_hooks
 from tf_kbackend.legacy import keras_integration
 from tf_kbackend.legacy import shims
@@ -58,7 +59,10 @@ def tensorflow_start_guard():
     imports it;
   - Keras 3 reads `KERAS_BACKEND` and keras.json's `backend` too, and
     raises, failing `import tensorflow`, on a name it does not know, such
-    as `tf_kbackend`: it sees `KERAS_BACKEND=tensorflow` while it loads.
+    as `tf_kbackend`: it sees `KERAS_BACKEND=tensorflow` while it loads;
+  - TensorFlow's own Keras and Keras 3 refuse keras.json values that
+    tf_kbackend reads with a warning (`"epsilon": 1`): they read a
+    corrected copy while TensorFlow loads (`config_shield`).
 
   Does nothing if TensorFlow or Keras is already imported.
   """
@@ -66,15 +70,16 @@ def tensorflow_start_guard():
     yield
     return
   version = standin.installed_keras_version()
-  if version is not None and version < (2, 4):
-    with import_hooks.keras_deferred():
+  with config_shield.shield():
+    if version is not None and version < (2, 4):
+      with import_hooks.keras_deferred():
+        yield
+    elif version is not None and version >= (3, 0) and (
+        config.configured_backend() not in KERAS3_BACKENDS):
+      with import_hooks.environment_variable(BACKEND_ENV, 'tensorflow'):
+        yield
+    else:
       yield
-  elif version is not None and version >= (3, 0) and (
-      config.configured_backend() not in KERAS3_BACKENDS):
-    with import_hooks.environment_variable(BACKEND_ENV, 'tensorflow'):
-      yield
-  else:
-    yield
 
 
 def on_import():

@@ -26,7 +26,7 @@ post-import hook on `keras.backend`) makes these changes, and only these:
    variable), so Keras and code written for it take their TensorFlow
    paths. Otherwise it answers the module name, as legacy Keras does for
    any external backend.
-5. Post-import hooks on two Keras modules, active only while Keras runs on
+5. Post-import hooks on three Keras modules, active only while Keras runs on
    tf_kbackend: `keras.optimizers` sees TF1's `tf.train.Optimizer` (as
    `tf.compat.v1.train.Optimizer`: TF2 removed the name, and Keras
    type-checks every optimizer against it when the backend is
@@ -36,7 +36,9 @@ post-import hook on `keras.backend`) makes these changes, and only these:
    and NumPy 1 gave them: strings with the `.decode()` Keras calls on them
    (h5py 3 returns `str` where h5py 2 returned bytes) and falsy empty
    arrays (NumPy 2.2 raises on `if array:`). Other readers of h5py are not
-   affected.
+   affected. A third on `keras.engine.base_layer`: the shapes of the layer
+   graph are Python ints (`plain_shapes`; Flatten's numpy ints printed as
+   `np.int64(4608)` in `model.summary()` under NumPy 2).
 
 Nothing of this happens unless legacy Keras itself selected tf_kbackend.
 """
@@ -48,6 +50,7 @@ import types
 
 from tf_kbackend import config
 from tf_kbackend.legacy import import_hooks
+from tf_kbackend.legacy import plain_shapes
 from tf_kbackend.legacy import shims
 
 REPORT_AS_ENV = 'TF_KBACKEND_REPORT_AS'
@@ -241,6 +244,7 @@ def integrate(module=None):
   finder = import_hooks.get_finder()
   finder.register('keras.optimizers', _patch_optimizers)
   finder.register('keras.engine.saving', _patch_saving)
+  finder.register('keras.engine.base_layer', plain_shapes.patch_base_layer)
   return True
 
 

@@ -30,12 +30,12 @@ def as_array(value, dtype, label):
   try:
     array = np.asarray(value)
   except (TypeError, ValueError) as e:
-    raise ValueError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
+    raise api_contract.FeedError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
   if dtype is None:
     return np.array(array, copy=True)
   kind = array.dtype.kind
   if kind in 'OSUV' or (kind == 'c' and dtype.kind != 'c'):
-    raise ValueError(
+    raise api_contract.FeedError(
         f'Cannot feed {api_contract.describe_value(array)} for {label}, which has dtype '
         f'{dtype.name}.')
   return np.array(array, dtype=dtype, copy=True)
@@ -57,7 +57,7 @@ def _dense_converter(symbol, label):
   def convert(value):
     array = as_array(value, dtype, label)
     if not _fits(array.shape, expected):
-      raise ValueError(
+      raise api_contract.FeedError(
           f'Cannot feed a value of shape {array.shape} for {label}, which '
           f'has shape {_shape_str(expected)}.')
     return array
@@ -79,7 +79,7 @@ def _sparse_converter(symbol, label):
       indices = np.asarray(indices, dtype=np.int64).reshape(
           (-1, len(dense_shape)))
       if len(dense_shape) != 2:
-        raise ValueError(
+        raise api_contract.FeedError(
             f'Cannot feed a sparse value of rank {len(dense_shape)} for '
             f'sparse {label}: the numpy backend holds sparse values as '
             f'scipy.sparse matrices, which are 2-D.')
@@ -87,11 +87,11 @@ def _sparse_converter(symbol, label):
           (as_array(values, dtype, label), (indices[:, 0], indices[:, 1])),
           shape=tuple(int(d) for d in dense_shape))
     else:
-      raise ValueError(
+      raise api_contract.FeedError(
           f'Cannot feed {api_contract.describe_value(value)} for sparse {label}: expected a '
           f'scipy.sparse matrix or an (indices, values, dense_shape) tuple.')
     if not _fits(matrix.shape, expected):
-      raise ValueError(
+      raise api_contract.FeedError(
           f'Cannot feed a sparse value of dense shape {tuple(matrix.shape)} '
           f'for sparse {label}, which has shape {_shape_str(expected)}.')
     return matrix
@@ -99,9 +99,19 @@ def _sparse_converter(symbol, label):
   return convert
 
 
+def _learning_phase_converter(label):
+  def convert(value):
+    return np.asarray(api_contract.check_fed_learning_phase(
+        read_values(value), label))
+
+  return convert
+
+
 def _converter(symbol, label):
   if symbol.sparse:
     return _sparse_converter(symbol, label)
+  if getattr(symbol, '_tf_kbackend_learning_phase', False):
+    return _learning_phase_converter(label)
   return _dense_converter(symbol, label)
 
 
@@ -164,6 +174,16 @@ def _collect_updates(updates, function_name):
       if isinstance(value, Symbol):
         check_current(
             value, f'Update {position} of K.function {function_name!r}')
+        shape = evaluation.static_signature(value)[0]
+      else:
+        shape = np.shape(read_values(value))
+      expected = variable._value.shape  # pylint: disable=protected-access
+      if shape is not None and (len(shape) != len(expected) or any(
+          d is not None and d != e for d, e in zip(shape, expected))):
+        raise ValueError(
+            f'Update {position} of K.function {function_name!r}: cannot '
+            f'assign a value of shape {api_contract.plain_shape(shape)} to '
+            f'variable {variable.name!r} of shape {expected}.')
       with eager_scope():
         ops.append(UpdateOp('assign', variable, value, 'update'))
     elif isinstance(update, UpdateOp):

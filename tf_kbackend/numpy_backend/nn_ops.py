@@ -51,6 +51,9 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
   """
   x = np.asarray(x)
   dtype = x.dtype
+  if dtype.kind == 'f':  # The parameters in x's dtype, as TF1-era Keras.
+    alpha, threshold = dtype.type(alpha), dtype.type(threshold)
+    max_value = None if max_value is None else dtype.type(max_value)
   above = np.where(x > threshold, x, np.zeros_like(x))
   if max_value is not None:
     above = np.clip(above, 0, max_value)

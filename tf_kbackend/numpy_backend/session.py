@@ -42,10 +42,35 @@ def _reset():
 
 
 def _resolve_name(fetch):
-  """TF1 let feeds and fetches be named: 'x:0' (placeholders only here)."""
+  """TF1 let feeds and fetches be named: 'x:0' (placeholders only here).
+
+  Raises:
+    ValueError: for a name of no placeholder (TF1's error for fetches).
+  """
   if isinstance(fetch, str):
-    return get_graph().as_graph_element(fetch)
+    try:
+      return get_graph().as_graph_element(fetch)
+    except ValueError as e:
+      raise ValueError(
+          f'Fetch argument {fetch!r} cannot be interpreted as a tensor or '
+          f'op of the Keras graph: {e}') from None
   return fetch
+
+
+def _resolve_feed_key(key):
+  """A feed_dict key as the fed symbol; TypeError as in TF1 otherwise."""
+  if isinstance(key, str):
+    try:
+      key = get_graph().as_graph_element(key)
+    except ValueError as e:
+      raise TypeError(
+          f'Cannot interpret feed_dict key as Tensor: {e}') from None
+  if not is_symbolic(key) or getattr(key, '_is_op', False):
+    raise TypeError(
+        f'Cannot interpret feed_dict key as Tensor: {key!r} is not a '
+        f'symbolic tensor of the Keras graph (a placeholder, or another '
+        f'tensor to feed).')
+  return key
 
 
 def _concrete_value(value):
@@ -86,7 +111,7 @@ def _run(fetches, feed_dict, what):
   When anything symbolic is fetched, variables are read in the same
   evaluation, before any fetched update op applies (as in `K.function`).
   """
-  feed_dict = {_resolve_name(k): v for k, v in (feed_dict or {}).items()}
+  feed_dict = {_resolve_feed_key(k): v for k, v in (feed_dict or {}).items()}
   leaves = [_resolve_name(leaf) for leaf in api_contract.flatten_structure(fetches)]
   compiled = []
   if any(is_symbolic(leaf) for leaf in leaves):

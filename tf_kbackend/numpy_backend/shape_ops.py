@@ -83,7 +83,13 @@ def reshape(x, shape):
   array([[0, 1, 2],
          [3, 4, 5]])
   """
-  return np.reshape(x, shape)
+  try:
+    return np.reshape(x, shape)
+  except ValueError as e:
+    target = tuple(int(d) for d in np.asarray(shape).ravel())
+    raise ValueError(
+        f'reshape: cannot reshape a value of shape {np.shape(x)} to shape '
+        f'{target}: {e}') from None
 
 
 @lazy_op

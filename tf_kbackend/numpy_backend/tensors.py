@@ -78,9 +78,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
   if dtype is None:
     dtype = config.floatx()
   np_dtype = as_dtype(dtype, 'placeholder')
-  shape = api_contract.normalize_shape(shape, 'placeholder')
-  if not shape and ndim:
-    shape = (None,) * ndim
+  shape = api_contract.placeholder_shape(shape, ndim, 'placeholder')
   graph = get_graph()
   x = Symbol(None, name='Placeholder')
   x.name = graph.unique_name(
@@ -196,7 +194,7 @@ def int_shape(x):
   (2, 3)
   """
   if hasattr(x, '_keras_shape'):
-    return x._keras_shape  # pylint: disable=protected-access
+    return api_contract.plain_shape(x._keras_shape)  # pylint: disable=protected-access
   if isinstance(x, Symbol):
     return evaluation.static_signature(x)[0]
   if isinstance(x, VariableBase):

@@ -8,6 +8,7 @@ when the graph is built; `learning_phase_scope` does the same for a block.
 """
 
 import contextlib
+import threading
 
 import numpy as np
 
@@ -28,6 +29,13 @@ class _State:
   placeholder = None  # The placeholder of the current graph.
 
 
+class _ThreadState(threading.local):
+  scoped_value = None  # 0 or 1 inside this thread's learning_phase_scope.
+
+
+_THREAD = _ThreadState()
+
+
 @on_clear_session
 def _reset():
   _State.fixed_value = None
@@ -44,6 +52,7 @@ def _learning_phase_placeholder():
     phase._placeholder_dtype = np.dtype(bool)  # pylint: disable=protected-access
     phase._keras_shape = ()  # pylint: disable=protected-access
     phase._default = np.asarray(False)  # pylint: disable=protected-access
+    phase._tf_kbackend_learning_phase = True  # pylint: disable=protected-access
     _State.placeholder = phase
   return _State.placeholder
 
@@ -60,6 +69,8 @@ def learning_phase():
   >>> float(f([1])[0]), float(f([0])[0])
   (1.0, 0.0)
   """
+  if _THREAD.scoped_value is not None:
+    return _THREAD.scoped_value
   if _State.fixed_value is not None:
     return _State.fixed_value
   return _learning_phase_placeholder()
@@ -87,17 +98,19 @@ def set_learning_phase(value):
 def learning_phase_scope(value):
   """Fixes the learning phase to `value` (0 or 1) inside a block.
 
+  The block fixes the phase for the thread that runs it only.
+
   >>> with learning_phase_scope(1):
   ...   learning_phase()
   1
   """
   value = api_contract.check_learning_phase(value)
-  previous = _State.fixed_value
-  _State.fixed_value = value
+  previous = _THREAD.scoped_value
+  _THREAD.scoped_value = value
   try:
     yield value
   finally:
-    _State.fixed_value = previous
+    _THREAD.scoped_value = previous
 
 
 def in_train_phase(x, alt, training=None):

@@ -11,6 +11,7 @@ Modules by concern; each exports its public names in `__all__`:
 - op modules: `math_ops`, `nn_ops`, ... (see the API reference).
 """
 
+from tf_kbackend.api_contract import FeedError
 from tf_kbackend.config import (
     cast_to_floatx as _np_cast_to_floatx, epsilon, floatx,
     image_data_format, image_dim_ordering, normalize_data_format,
@@ -82,6 +83,8 @@ __all__ = [
     'moving_average_update', 'zeros', 'ones', 'eye', 'zeros_like',
     'ones_like', 'identity', 'random_uniform_variable',
     'random_normal_variable', 'cast', 'switch',
+    # Errors.
+    'FeedError',
 ] + (_math_ops.__all__ + _shape_ops.__all__ + _nn_ops.__all__ +
      _conv_ops.__all__ + _random_ops.__all__ + _control_flow.__all__ +
      _ctc_ops.__all__)

@@ -15,11 +15,19 @@ it:
 4. applies the updates after every fetch and update value is computed, so
    outputs see the values from before the call's updates and all updates
    see the same old values (as `Function` did in legacy Keras: updates ran
-   under control dependencies on the outputs).
+   under control dependencies on the outputs). An update value whose shape
+   is only known at run time (a None dimension) is checked against its
+   variable's shape first, and no variable changes if one differs (TF1
+   refused such assignments; TF2's raw assignment would silently reshape
+   the variable): `update_shape_error` turns the failure into a
+   ValueError naming the variable. Statically known shapes are checked
+   when the updates are built.
 
 The result is a `ConcreteFunction`, called through the thin path of
 `_tf_private.execute_function`.
 """
+
+import re
 
 import tensorflow as tf
 
@@ -33,11 +41,19 @@ _IMPORT_PREFIX = 'k'
 class Update:
   """One variable update to apply after the fetches: `kind(var, value)`."""
 
-  def __init__(self, kind, handle, value, dtype):
+  def __init__(self, kind, handle, value, dtype, name=None, shape=None):
     self.kind = kind        # One of _ASSIGN_OPS.
     self.handle = handle    # The variable's eager resource handle.
     self.value = value      # A Keras-graph tensor, a variable, or a value.
     self.dtype = dtype      # The variable's dtype.
+    self.name = name        # The variable's name, for messages (or None).
+    self.shape = shape      # The variable's TensorShape (None: unchecked).
+
+
+def shape_text(shape):
+  """A `TensorShape` (or tuple) as a tuple of ints and None, for messages."""
+  shape = tf.TensorShape(shape)
+  return 'unknown' if shape.rank is None else tuple(shape.as_list())
 
 
 def capture_map(graph):
@@ -54,7 +70,9 @@ def updates_from_assign_op(op, captures, found):
     resource, value = op.inputs[0], op.inputs[1]
     handle = captures.get(resource.name)
     if handle is not None:
-      found.append(Update(op.type, handle, value, value.dtype))
+      found.append(Update(op.type, handle, value, value.dtype,
+                          getattr(op, '_tf_kbackend_variable_name', None),
+                          getattr(op, '_tf_kbackend_variable_shape', None)))
       return list(op.control_inputs)
     return [op]
   if op.type == 'NoOp' and not op.inputs:
@@ -127,6 +145,36 @@ def missing_feeds(needed, fed_names, captures):
 
 def _read_variable(graph, handle, dtype):
   return tf.raw_ops.ReadVariableOp(resource=graph.capture(handle), dtype=dtype)
+
+
+_SHAPE_CHECK_NAME = 'tf_kbackend_update_shape_'
+_SHAPE_CHECK_NODE = re.compile(re.escape(_SHAPE_CHECK_NAME) + r'(\d+)')
+_SHAPE_CHECK_SHAPES = re.compile(
+    r'\[([\d,]*)\] is not compatible with expected shape \[([\d,]*)\]')
+
+
+def update_shape_error(error, updates, function_name):
+  """The ValueError for a failed update shape check in `error`, else None.
+
+  Args:
+    error: a `tf.errors.InvalidArgumentError` raised by a compiled call.
+    updates: the `Update`s the function was compiled with.
+    function_name: the function's name, for the message.
+  """
+  message = error.message or ''
+  node = _SHAPE_CHECK_NODE.search(message)
+  shapes = _SHAPE_CHECK_SHAPES.search(message)
+  if node is None or shapes is None or int(node.group(1)) >= len(updates):
+    return None
+  index = int(node.group(1))
+  received, expected = (tuple(int(d) for d in group.split(',') if d)
+                        for group in shapes.group(1, 2))
+  name = updates[index].name
+  variable = f'variable {name!r}' if name else f'the variable of update {index}'
+  return ValueError(
+      f'K.function {function_name!r}: cannot assign a value of shape '
+      f'{received} to {variable} of shape {expected}. No variable was '
+      f'changed.')
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
@@ -207,11 +255,26 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                                          update.value.dtype))
       else:
         new_values.append(tf.cast(update.value, update.dtype))
+    # Shapes known only now are checked before any write: all or nothing.
+    # (A check on the assigned value itself: TensorFlow's shape inference
+    # equates the shape of a value with its variable's, and folds checks
+    # made on any other tensor of that shape.)
+    checks = []
+    for index, update in enumerate(updates):
+      if (update.shape is not None and update.shape.is_fully_defined() and
+          not new_values[index].shape.is_fully_defined()):
+        new_values[index] = tf.ensure_shape(
+            new_values[index], update.shape, name=f'{_SHAPE_CHECK_NAME}{index}')
+        checks.append(new_values[index])
     # Created last: automatic control dependencies order each write after
     # every read of the same variable above.
-    for update, value in zip(updates, new_values):
-      getattr(tf.raw_ops, update.kind)(
-          resource=inner.capture(update.handle), value=value)
+    with tf.control_dependencies(checks):
+      for update, value in zip(updates, new_values):
+        # validate_shape: refuse the write if a shape slipped through.
+        extra = {'validate_shape': True} if (
+            update.kind == 'AssignVariableOp') else {}
+        getattr(tf.raw_ops, update.kind)(
+            resource=inner.capture(update.handle), value=value, **extra)
     return outputs
 
   body.__name__ = name

@@ -5,7 +5,9 @@ call then costs a type check, a shape check and one tensor construction.
 As TF1's `Session.run` did, numeric values are cast to the placeholder's
 dtype (a float64 array feeds a float32 placeholder; 0/1 feed the boolean
 learning phase); what cannot be cast, or has the wrong shape, raises a
-ValueError naming the placeholder, what it expects and what it received.
+`FeedError` (a public `ValueError`, `K.FeedError`) naming the placeholder,
+what it expects and what it received. The learning phase takes 0, 1 or a
+bool only (TF1 cast 2 to True).
 """
 
 import numpy as np
@@ -21,8 +23,7 @@ def _shape_str(shape):
   return 'unknown' if shape is None else str(tuple(shape))
 
 
-class _FeedError(ValueError):
-  pass
+FeedError = api_contract.FeedError
 
 
 def _string_converter(label):
@@ -33,9 +34,26 @@ def _string_converter(label):
       with tf.init_scope():
         return (tf.convert_to_tensor(value, tf.string),)
     except (TypeError, ValueError) as e:
-      raise _FeedError(
+      raise FeedError(
           f'Cannot feed {api_contract.describe_value(value)} for {label}, which has dtype '
           f'string: {e}') from e
+
+  return convert
+
+
+def learning_phase_converter(label):
+  """Returns `convert(value) -> (EagerTensor,)` for the learning phase."""
+  bool_enum = tf.bool.as_datatype_enum
+  phases = {False: np.bool_(False), True: np.bool_(True)}
+
+  def convert(value):
+    if type(value) in (int, bool, float) and (value == 0 or value == 1):  # pylint: disable=unidiomatic-typecheck
+      phase = bool(value)  # What Keras feeds at every call: fast.
+    else:
+      if isinstance(value, (tf.Tensor, tf.Variable)):
+        value = value.numpy()
+      phase = api_contract.check_fed_learning_phase(value, label)
+    return (_tf_private.eager_tensor(phases[phase], bool_enum),)
 
   return convert
 
@@ -54,7 +72,7 @@ def dense_converter(tensor, label):
   expected = _shape_str(None if rank is None else static.as_list())
 
   def shape_error(received_shape):
-    return _FeedError(
+    return FeedError(
         f'Cannot feed a value of shape {tuple(received_shape)} for '
         f'{label}, which has shape {expected}.')
 
@@ -87,11 +105,11 @@ def as_array(value, np_dtype, label):
   try:
     array = np.asarray(value)
   except (TypeError, ValueError) as e:
-    raise _FeedError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
+    raise FeedError(f'Cannot feed {api_contract.describe_value(value)} for {label}: {e}') from e
   kind = array.dtype.kind
   target = np.dtype(np_dtype)
   if kind in 'OSUVc' and not (kind == 'c' and target.kind == 'c'):
-    raise _FeedError(
+    raise FeedError(
         f'Cannot feed {api_contract.describe_value(array)} for {label}, which has dtype '
         f'{target.name}.')
   return array.astype(np_dtype, copy=False)
@@ -108,7 +126,7 @@ def _sparse_components(value, label):
   if isinstance(value, tf.compat.v1.SparseTensorValue) or (
       isinstance(value, tuple) and len(value) == 3):
     return value[0], value[1], value[2]
-  raise _FeedError(
+  raise FeedError(
       f'Cannot feed {api_contract.describe_value(value)} for sparse {label}: expected a '
       f'scipy.sparse matrix, a tf.SparseTensor, a SparseTensorValue or an '
       f'(indices, values, dense_shape) tuple.')
@@ -129,8 +147,9 @@ def sparse_converter(sparse, label):
     if rank is not None and (
         len(dense_shape) != rank or not static.is_compatible_with(
             tf.TensorShape([int(d) for d in dense_shape]))):
-      raise _FeedError(
-          f'Cannot feed a sparse value of dense shape {tuple(dense_shape)} '
+      raise FeedError(
+          f'Cannot feed a sparse value of dense shape '
+          f'{tuple(int(d) for d in dense_shape)} '
           f'for sparse {label}, which has shape {expected}.')
     indices = indices.reshape((-1, len(dense_shape)))
     eager = _tf_private.eager_tensor
@@ -154,4 +173,6 @@ def converter(fed, label):
   """The converter for a fed tensor (dense or sparse)."""
   if isinstance(fed, tf.SparseTensor):
     return sparse_converter(fed, label)
+  if getattr(fed, '_tf_kbackend_learning_phase', False):
+    return learning_phase_converter(label)
   return dense_converter(fed, label)

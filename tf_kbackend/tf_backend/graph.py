@@ -14,11 +14,22 @@ graph, otherwise it runs eagerly. Inside the *symbolic scope* (`symbolic`,
 in the Keras graph, whatever its arguments.
 
 Other modules reach the graph through `get_graph`, `graph_op`,
-`is_keras_symbolic` and `on_clear_session` only.
+`symbolic_scope`, `rederive`, `graph_lock` and `on_clear_session` only.
+
+Threads: every thread sees the one Keras graph and may build in it. The
+graph changes only under one process-wide re-entrant lock (`graph_lock`):
+`KerasGraph` holds it while TensorFlow adds an op, names one or captures a
+value; `graph_op` holds it for a whole backend op built symbolically;
+`K.function`, re-derivation and `clear_session` hold it while they read or
+reset the graph. It is never held while user code runs in a block
+(`with K.name_scope(...)`), only inside tf_kbackend and TensorFlow calls.
+Name scopes and control dependencies are per-thread, as in TF. See
+docs/design.md ("Threads").
 """
 
 import contextlib
 import functools
+import threading
 
 import tensorflow as tf
 
@@ -27,11 +38,43 @@ from tf_kbackend.tf_backend import provenance
 
 
 class _State:
-  """Process-wide (not thread-local) state: every thread sees one graph."""
+  """Process-wide (not thread-local) state: every thread sees one graph.
+
+  Changed only under `_LOCK`.
+  """
   graph = None
   generation = 0
   uids = {}
   reset_callbacks = []
+
+
+# Serializes every change to the Keras graph and to `_State` (re-entrant: a
+# backend op holding it builds other backend ops).
+_LOCK = threading.RLock()
+
+
+def graph_lock():
+  """The re-entrant lock under which the Keras graph changes.
+
+  Hold it (`with graph_lock():`) around work that reads the graph's
+  structure or must not straddle a `clear_session()` in another thread,
+  such as compiling a function from it. Never wait for another thread
+  while holding it.
+
+  >>> with graph_lock():
+  ...   is_symbolic(placeholder(shape=(2,)))
+  True
+  """
+  return _LOCK
+
+
+def generation():
+  """How many times `clear_session()` has reset the Keras graph.
+
+  >>> before = generation(); clear_session(); generation() - before
+  1
+  """
+  return _State.generation
 
 
 def get_graph():
@@ -43,11 +86,15 @@ def get_graph():
   >>> x.graph is get_graph()
   True
   """
-  if _State.graph is None:
-    graph = _tf_private.new_keras_graph(provenance.capture_hook)
-    graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
-    _State.graph = graph
-  return _State.graph
+  graph = _State.graph
+  if graph is None:
+    with _LOCK:
+      if _State.graph is None:
+        graph = _tf_private.new_keras_graph(provenance.capture_hook, _LOCK)
+        graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
+        _State.graph = graph
+      graph = _State.graph
+  return graph
 
 
 def _is_graph_tensor(value):
@@ -150,15 +197,24 @@ def _building_in_keras_graph():
   Nested: the body of a `tf.cond` / `tf.while_loop` built in the Keras
   graph. Ops built there must stay there (not be hoisted to the Keras
   graph), or a branch's update op would run unconditionally.
+
+  Raises:
+    ValueError: inside a block entered in a Keras graph that
+      `clear_session()` (from another thread, or inside the block) has
+      since retired: its ops would otherwise silently run eagerly.
   """
   keras_graph = _State.graph
-  if keras_graph is None:
-    return None
   current = tf.compat.v1.get_default_graph()
   graph = current
   while graph is not None:
     if graph is keras_graph:
       return current
+    if _is_keras_graph(graph):
+      raise ValueError(
+          'This block builds in a Keras graph that clear_session() has '
+          'reset (clear_session() ran in another thread, or inside the '
+          'block); nothing more can be built in it. Build again after '
+          'clear_session().')
     graph = getattr(graph, 'outer_graph', None)
   return None
 
@@ -198,14 +254,21 @@ def graph_op(fn=None, *, stateful=False):
 
   @functools.wraps(fn)
   def wrapper(*args, **kwargs):
+    seen_generation = _State.generation
     kind = _scan(args)
     if kind != _SYMBOLIC and kwargs:
       kind = max(kind, _scan(kwargs.values()))
     if kind == _SYMBOLIC:
-      if _building_in_keras_graph() is None:
-        with _State.graph.as_default():
-          return fn(*args, **kwargs)
-      return fn(*args, **kwargs)
+      # The whole op is built under the lock: atomic for other builders
+      # and for clear_session() in another thread.
+      with _LOCK:
+        if _State.generation != seen_generation:  # Raises for stale args.
+          _scan(args)
+          _scan(kwargs.values())
+        if _building_in_keras_graph() is None:
+          with _State.graph.as_default():
+            return fn(*args, **kwargs)
+        return fn(*args, **kwargs)
     result = fn(*args, **kwargs)
     if (stateful or kind == _DERIVED) and not in_symbolic_scope():
       # A concrete value read from variables (or drawn): remember how, so
@@ -226,17 +289,19 @@ def symbolic_scope():
   `K.function` call, not values computed once. Variables created inside
   with `K.variable` stay eager (concrete).
 
+  Each thread has its own scope; the graph lock is not held while the
+  block runs (each op built inside takes it).
+
   >>> with symbolic_scope():
   ...   y = cast(variable(1.0), 'int32')
   >>> is_symbolic(y)
   True
   """
-  graph = get_graph()
   current = _building_in_keras_graph()
   if current is not None:
     yield current
     return
-  with graph.as_default():
+  with get_graph().as_default() as graph:
     yield graph
 
 
@@ -366,8 +431,9 @@ def get_uid(prefix=''):
   >>> get_uid('dense'), get_uid('dense'), get_uid('conv')
   (1, 2, 1)
   """
-  _State.uids[prefix] = _State.uids.get(prefix, 0) + 1
-  return _State.uids[prefix]
+  with _LOCK:
+    uid = _State.uids[prefix] = _State.uids.get(prefix, 0) + 1
+  return uid
 
 
 def reset_uids():
@@ -376,12 +442,17 @@ def reset_uids():
   >>> _ = get_uid('x'); reset_uids(); get_uid('x')
   1
   """
-  _State.uids = {}
+  with _LOCK:
+    _State.uids = {}
 
 
 def on_clear_session(callback):
-  """Registers `callback()` to run when `clear_session()` resets the graph."""
-  _State.reset_callbacks.append(callback)
+  """Registers `callback()` to run when `clear_session()` resets the graph.
+
+  Callbacks run under the graph lock.
+  """
+  with _LOCK:
+    _State.reset_callbacks.append(callback)
   return callback
 
 
@@ -393,16 +464,37 @@ def clear_session():
   every compiled-function cache. Variables are ordinary Python objects and
   live on while referenced.
 
+  Safe to call while other threads build: it waits for backend ops and
+  compilations in progress, and their later use of tensors of the old
+  graph raises the same ValueError as in one thread. Compiled functions
+  keep working.
+
   >>> x = placeholder(shape=(2,))
   >>> clear_session()
   >>> x.graph is get_graph()
   False
   """
-  _State.graph = None
-  _State.generation += 1
-  reset_uids()
-  for callback in _State.reset_callbacks:
-    callback()
+  with _LOCK:
+    _State.graph = None
+    _State.generation += 1
+    reset_uids()
+    for callback in _State.reset_callbacks:
+      callback()
+
+
+def rederive(value):
+  """`value`, derived eagerly from variables, rebuilt in the Keras graph.
+
+  See `provenance`; returns `value` unchanged if it records no derivation.
+
+  >>> v = variable(2.0)
+  >>> is_symbolic(rederive(v * 3.0))
+  True
+  """
+  if provenance.derivation(value) is None:
+    return value
+  with _LOCK:
+    return provenance.rederive(value, get_graph())
 
 
 class _SymbolicFallbackDispatcher(_tf_private.GlobalOpDispatcher):
@@ -421,8 +513,13 @@ class _SymbolicFallbackDispatcher(_tf_private.GlobalOpDispatcher):
         not (_refers_to_keras_graph(args) or
              _refers_to_keras_graph(kwargs.values()))):
       return self.NOT_SUPPORTED
-    with _State.graph.as_default():
-      return op(*args, **kwargs)
+    with _LOCK:
+      # Checked again under the lock: clear_session() may have run since.
+      if not (_refers_to_keras_graph(args) or
+              _refers_to_keras_graph(kwargs.values())):
+        return self.NOT_SUPPORTED
+      with _State.graph.as_default():
+        return op(*args, **kwargs)
 
 
 _SymbolicFallbackDispatcher().register()

@@ -1,5 +1,6 @@
 """`K.function`, `K.gradients` and `K.stop_gradient`."""
 
+import numpy as np
 import tensorflow as tf
 
 from tf_kbackend import _tf_private
@@ -7,7 +8,6 @@ from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
-from tf_kbackend.tf_backend import provenance
 
 
 
@@ -34,9 +34,7 @@ def _follow_variables(value):
 
   TF1 semantics: `K.function([], [K.sum(W)])` reads W at each call.
   """
-  if provenance.derivation(value) is not None:
-    return provenance.rederive(value, graph_lib.get_graph())
-  return value
+  return graph_lib.rederive(value)
 
 
 def _as_fetch(output, position, function_name):
@@ -66,6 +64,23 @@ def _flatten_updates(updates):
   return flat
 
 
+def _check_update_shape(variable, value, position, function_name):
+  """A (variable, value) update whose static shapes disagree is refused.
+
+  Shapes known only when the function runs (None dimensions) are checked
+  then, before any variable changes (see `compiler`).
+  """
+  if isinstance(value, (tf.Tensor, tf.Variable, tf.SparseTensor)):
+    shape = value.shape
+  else:
+    shape = tf.TensorShape(np.shape(value))
+  if not variable.shape.is_compatible_with(shape):
+    raise ValueError(
+        f'Update {position} of K.function {function_name!r}: cannot assign '
+        f'a value of shape {compiler.shape_text(shape)} to variable '
+        f'{variable.name!r} of shape {compiler.shape_text(variable.shape)}.')
+
+
 def _collect_updates(updates, function_name):
   """Splits `updates` into variable `Update`s and other ops to run."""
   graph = graph_lib.get_graph()
@@ -80,6 +95,7 @@ def _collect_updates(updates, function_name):
             f'{update!r}.')
       variable, value = update
       value = _follow_variables(value)
+      _check_update_shape(variable, value, position, function_name)
       if graph_lib.is_symbolic(value):
         graph_lib.check_in_current_graph(
             value, f'Update {position} of K.function {function_name!r}')
@@ -87,7 +103,8 @@ def _collect_updates(updates, function_name):
           with graph_lib.symbolic_scope():
             value = tf.cast(value, variable.dtype)
       found.append(compiler.Update('AssignVariableOp', variable.handle, value,
-                                   variable.dtype))
+                                   variable.dtype, name=variable.name,
+                                   shape=variable.shape))
       continue
     op = getattr(update, 'op', update)
     if not isinstance(op, tf.Operation):
@@ -115,6 +132,12 @@ class Function:
 
   def __init__(self, inputs, outputs, updates=None, name=None,
                **session_kwargs):
+    # Built under the graph lock: other threads' building, and their
+    # clear_session(), wait (calling is lock-free).
+    with graph_lib.graph_lock():
+      self._build(inputs, outputs, updates, name, session_kwargs)
+
+  def _build(self, inputs, outputs, updates, name, session_kwargs):
     args = api_contract.function_arguments(inputs, outputs, name,
                                            session_kwargs)
     self.name = args.name
@@ -157,6 +180,7 @@ class Function:
     self._concrete = compiler.compile_subgraph(
         feed_tensors, feed_specs, flat_fetches, found, other_ops,
         name=self.name, what=description)
+    self._updates_found = found
     self._function_name = self._concrete.function_def.signature.name
     self._captured = list(self._concrete.captured_inputs)
     self._num_outputs = len(self._concrete.outputs)
@@ -181,8 +205,10 @@ class Function:
     """Feeds `inputs` (a list, one value per input) and returns the outputs.
 
     Raises:
-      ValueError: for the wrong number of inputs, or a value whose shape
-        or dtype does not fit its placeholder.
+      ValueError: for the wrong number of inputs; `FeedError` (a
+        ValueError) for a value whose shape or dtype does not fit its
+        placeholder; a ValueError for an update value whose shape is not
+        its variable's (no variable changes then).
     """
     api_contract.check_call_inputs(self.name, inputs, self.inputs)
     args = []
@@ -190,11 +216,17 @@ class Function:
       args.extend(convert(value))
     for convert, tensor in self._fixed_feed_converters:
       args.extend(convert(self.feed_dict[tensor]))
-    if _tf_private.tape_is_recording():
-      return self._pack(self._concrete(*args))
-    args.extend(self._captured)
-    results = _tf_private.execute_function(
-        self._function_name, args, self._attrs, self._num_outputs)
+    try:
+      if _tf_private.tape_is_recording():
+        return self._pack(self._concrete(*args))
+      args.extend(self._captured)
+      results = _tf_private.execute_function(
+          self._function_name, args, self._attrs, self._num_outputs)
+    except tf.errors.InvalidArgumentError as e:
+      error = compiler.update_shape_error(e, self._updates_found, self.name)
+      if error is None:
+        raise
+      raise error from None
     return self._pack(results or [])
 
 
@@ -271,7 +303,8 @@ def gradients(loss, variables):
   variable_list = list(variables) if isinstance(variables,
                                                 (list, tuple)) else [variables]
   variable_list = [_follow_variables(v) for v in variable_list]
-  with graph_lib.symbolic_scope():
+  # The lock for the whole backward pass: it walks the graph's structure.
+  with graph_lib.graph_lock(), graph_lib.symbolic_scope():
     return tf.compat.v1.gradients(loss, variable_list,
                                   colocate_gradients_with_ops=True)
 

@@ -70,7 +70,9 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
       return tf.nn.relu(x)
     if alpha == 0.0 and not max_is_tensor and max_value == 6:
       return tf.nn.relu6(x)
-    if max_value is None:
+    if max_value is None and x.dtype != tf.float64:
+      # (LeakyRelu's alpha is a float32 attribute: float64 x takes the
+      # general path below, with alpha in x's dtype, as TF1-era Keras.)
       return tf.nn.leaky_relu(x, alpha=alpha)
   if threshold != 0.0:
     below = tf.nn.relu(_scalar(threshold, x.dtype) - x)

@@ -44,6 +44,9 @@ class _Derivation:
 
 
 # id(eager tensor) -> _Derivation, removed when the tensor is freed.
+# Threads: each access is one dict operation (atomic under the GIL), keyed
+# by the identity of a live tensor; re-derivation memos are per graph and
+# filled under the graph's lock (`rederive`).
 _DERIVATIONS = {}
 
 
@@ -107,22 +110,24 @@ def _rederive_structure(values, graph):
 def rederive(tensor, graph):
   """The symbolic counterpart of a derived eager tensor, built in `graph`.
 
-  Memoized per graph: re-deriving the same value twice gives one tensor.
+  Memoized per graph: re-deriving the same value twice gives one tensor,
+  also when two threads do it at once (built under `graph.lock`).
   """
   memo = graph.capture_replacements
   key = id(tensor)
-  cached = memo.get(key)
-  if cached is not None and cached[0]() is tensor:
-    return cached[1]
-  record_ = derivation(tensor)
-  with graph.as_default():
-    args = _rederive_structure(record_.args, graph)
-    kwargs = _rederive_structure(record_.kwargs, graph)
-    result = record_.fn(*args, **kwargs)
-  if record_.index is not None:
-    result = result[record_.index]
-  result = tf.convert_to_tensor(result)
-  memo[key] = (weakref.ref(tensor), result)
+  with graph.lock:
+    cached = memo.get(key)
+    if cached is not None and cached[0]() is tensor:
+      return cached[1]
+    record_ = derivation(tensor)
+    with graph.as_default():
+      args = _rederive_structure(record_.args, graph)
+      kwargs = _rederive_structure(record_.kwargs, graph)
+      result = record_.fn(*args, **kwargs)
+      if record_.index is not None:
+        result = result[record_.index]
+      result = tf.convert_to_tensor(result)
+    memo[key] = (weakref.ref(tensor), result)
   return result
 
 

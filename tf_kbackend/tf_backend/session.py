@@ -9,28 +9,35 @@ honour of its `ConfigProto`.
 """
 
 import collections
-import warnings
+import threading
 
 import numpy as np
 import tensorflow as tf
 
 from tf_kbackend import api_contract
+from tf_kbackend import user_warnings
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import keras_function
-from tf_kbackend.tf_backend import provenance
 
 _CACHE_SIZE = 256
 
 
 class _State:
   session = None
-  compiled = collections.OrderedDict()  # (fetch refs, feed refs) -> Function
+  # (graph generation, fetch refs, feed refs) -> Function.
+  compiled = collections.OrderedDict()
+
+
+# Guards `_State` (the cache is shared by threads); held only briefly, never
+# while compiling.
+_LOCK = threading.Lock()
 
 
 @graph_lib.on_clear_session
 def _reset():
-  _State.session = None
-  _State.compiled.clear()
+  with _LOCK:
+    _State.session = None
+    _State.compiled.clear()
 
 
 def _ref(value):
@@ -49,20 +56,48 @@ def _is_hashable(value):
 
 
 def _resolve_name(fetch):
-  """TF1 let fetches and feeds be named: 'x:0' (a tensor) or 'op' (an op)."""
+  """TF1 let fetches and feeds be named: 'x:0' (a tensor) or 'op' (an op).
+
+  Raises:
+    ValueError: for a name of no tensor or op of the Keras graph (TF1's
+      error for fetches).
+  """
   if isinstance(fetch, str):
-    return graph_lib.get_graph().as_graph_element(fetch)
+    try:
+      return graph_lib.get_graph().as_graph_element(fetch)
+    except (KeyError, ValueError) as e:
+      raise ValueError(
+          f'Fetch argument {fetch!r} cannot be interpreted as a tensor or '
+          f'op of the Keras graph: {e.args[0] if e.args else e}') from None
   return fetch
+
+
+def _resolve_feed_key(key):
+  """A feed_dict key as the fed tensor; TypeError as in TF1 otherwise.
+
+  Legacy code catches TF1's TypeError ("Cannot interpret feed_dict key as
+  Tensor") for unknown names and for keys that are not tensors.
+  """
+  if isinstance(key, str):
+    try:
+      key = graph_lib.get_graph().as_graph_element(key)
+    except (KeyError, ValueError) as e:
+      raise TypeError(
+          f'Cannot interpret feed_dict key as Tensor: '
+          f'{e.args[0] if e.args else e}') from None
+  if not graph_lib.is_symbolic(key) or isinstance(key, tf.Operation):
+    raise TypeError(
+        f'Cannot interpret feed_dict key as Tensor: {key!r} is not a '
+        f'symbolic tensor of the Keras graph (a placeholder, or another '
+        f'tensor to feed).')
+  return key
 
 
 def _as_tf1_fetch(fetch):
   """A fetch as TF1 evaluated it: a value derived from variables or drawn
   at random is computed again, from the variables' current values or with a
   new draw (see provenance.py); other values are what they are."""
-  fetch = _resolve_name(fetch)
-  if provenance.derivation(fetch) is not None:
-    return provenance.rederive(fetch, graph_lib.get_graph())
-  return fetch
+  return graph_lib.rederive(_resolve_name(fetch))
 
 
 def _concrete_value(value):
@@ -82,20 +117,26 @@ def _concrete_value(value):
 
 def _compiled(fetch_leaves, feed_keys, what):
   """A cached `Function` computing the symbolic `fetch_leaves`."""
-  key = (tuple(_ref(f) for f in fetch_leaves),
+  generation = graph_lib.generation()
+  key = (generation, tuple(_ref(f) for f in fetch_leaves),
          tuple(_ref(f) for f in feed_keys))
-  function = _State.compiled.get(key)
-  if function is not None:
-    _State.compiled.move_to_end(key)
-    return function
+  with _LOCK:
+    function = _State.compiled.get(key)
+    if function is not None:
+      _State.compiled.move_to_end(key)
+      return function
   outputs = [f for f in fetch_leaves if not isinstance(f, tf.Operation)]
   ops = [f for f in fetch_leaves if isinstance(f, tf.Operation)]
   function = keras_function.Function(
       list(feed_keys), outputs, updates=ops,
       name=what.replace('.', '_').lower(), _description=what)
-  _State.compiled[key] = function
-  if len(_State.compiled) > _CACHE_SIZE:
-    _State.compiled.popitem(last=False)
+  with _LOCK:
+    # Two threads may have compiled the same fetches: keep one. Nothing is
+    # cached for a graph that clear_session() reset meanwhile.
+    if graph_lib.generation() == generation:
+      function = _State.compiled.setdefault(key, function)
+      if len(_State.compiled) > _CACHE_SIZE:
+        _State.compiled.popitem(last=False)
   return function
 
 
@@ -105,7 +146,7 @@ def _run(fetches, feed_dict, what):
   When anything symbolic is fetched, variables are read in the same
   compiled call, before any fetched update op applies (as in `K.function`).
   """
-  feed_dict = {_resolve_name(k): v for k, v in (feed_dict or {}).items()}
+  feed_dict = {_resolve_feed_key(k): v for k, v in (feed_dict or {}).items()}
   leaves = [_as_tf1_fetch(leaf) for leaf in api_contract.flatten_structure(fetches)]
   compiled = []
   if any(graph_lib.is_symbolic(leaf) for leaf in leaves):
@@ -199,16 +240,17 @@ def get_session():
   >>> sess.run(variable([3.0]))
   array([3.], dtype=float32)
   """
-  if _State.session is None:
-    _State.session = Session()
-  return _State.session
+  with _LOCK:
+    if _State.session is None:
+      _State.session = Session()
+    return _State.session
 
 
 def _warn_not_applied(what, error):
-  warnings.warn(
+  user_warnings.warn(
       f'K.set_session: could not apply {what} ({error}). TensorFlow 2 '
       f'accepts this setting only before it initializes its devices: call '
-      f'K.set_session before running any TensorFlow op.', stacklevel=3)
+      f'K.set_session before running any TensorFlow op.')
 
 
 def _apply_config(config):
@@ -249,11 +291,10 @@ def _apply_config(config):
     except (RuntimeError, ValueError) as e:
       _warn_not_applied(what, e)
   if config.gpu_options.per_process_gpu_memory_fraction:
-    warnings.warn(
+    user_warnings.warn(
         'K.set_session: gpu_options.per_process_gpu_memory_fraction has no '
         'TensorFlow 2 equivalent and was not applied; use allow_growth, or '
-        'tf.config.set_logical_device_configuration with a memory_limit.',
-        stacklevel=3)
+        'tf.config.set_logical_device_configuration with a memory_limit.')
 
 
 def set_session(session):
@@ -274,12 +315,14 @@ def set_session(session):
   array([1.], dtype=float32)
   """
   if isinstance(session, Session):
-    _State.session = session
+    with _LOCK:
+      _State.session = session
     return
   config = getattr(session, '_config', None)
   if config is not None:
     _apply_config(config)
-  _State.session = Session(config=config, wrapped=session)
+  with _LOCK:
+    _State.session = Session(config=config, wrapped=session)
 
 
 def _assign_op_variable_value(op):
@@ -287,8 +330,9 @@ def _assign_op_variable_value(op):
   if op.type not in ('AssignVariableOp', 'AssignAddVariableOp',
                      'AssignSubVariableOp'):
     return None
-  captures = {internal.name: external
-              for external, internal in op.graph.captures}
+  with graph_lib.graph_lock():  # Not while another thread captures.
+    captures = {internal.name: external
+                for external, internal in op.graph.captures}
   handle = captures.get(op.inputs[0].name)
   if handle is None:
     return None

@@ -1,6 +1,7 @@
 """Shape manipulation: concatenate, reshape, padding, resizing, stacking."""
 
 import builtins
+import re
 
 import numpy as np
 import tensorflow as tf
@@ -193,11 +194,28 @@ def reshape(x, shape):
   Returns:
     A tensor.
 
+  Raises:
+    ValueError: if the sizes do not match, naming both shapes.
+
   >>> reshape(np.arange(6), (-1, 3)).numpy()
   array([[0, 1, 2],
          [3, 4, 5]])
   """
-  return tf.reshape(x, shape)
+  if not tf.executing_eagerly():
+    return tf.reshape(x, shape)  # A mismatch is a ValueError at build time.
+  try:
+    return tf.reshape(x, shape)
+  except tf.errors.InvalidArgumentError as e:
+    try:
+      target = tuple(int(d) for d in np.asarray(shape).ravel())
+    except (TypeError, ValueError):
+      target = shape
+    reason = re.sub(r'\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\]', '',
+                    e.message)
+    raise ValueError(
+        f'reshape: cannot reshape a value of shape '
+        f'{tuple(tf.TensorShape(np.shape(x)).as_list())} to shape {target}: '
+        f'{reason}') from None
 
 
 @graph_lib.graph_op

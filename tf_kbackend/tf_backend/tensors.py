@@ -42,10 +42,9 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
   if dtype is None:
     dtype = config.floatx()
   tf_dtype = _as_tf_dtype(dtype, 'placeholder')
-  shape = api_contract.normalize_shape(shape, 'placeholder')
-  if not shape and ndim:
-    shape = (None,) * ndim
-  with graph_lib.get_graph().as_default():
+  shape = api_contract.placeholder_shape(shape, ndim, 'placeholder')
+  # Always in the Keras graph itself (not in a tf.cond branch being built).
+  with graph_lib.graph_lock(), graph_lib.get_graph().as_default():
     if sparse:
       x = tf.compat.v1.sparse_placeholder(tf_dtype, shape=shape, name=name)
     else:
@@ -71,7 +70,8 @@ def is_placeholder(x):
   if x.op.type != 'Placeholder':
     return False
   # The Keras graph holds captured eager values as placeholders too.
-  return not any(x is internal for _, internal in x.graph.captures)
+  with graph_lib.graph_lock():  # Not while another thread captures.
+    return not any(x is internal for _, internal in x.graph.captures)
 
 
 def is_tensor(x):
@@ -144,7 +144,9 @@ def shape(x):
 def int_shape(x):
   """Returns the static shape of a tensor or array as a tuple of ints/None.
 
-  Legacy Keras' `_keras_shape` attribute takes precedence where set.
+  Legacy Keras' `_keras_shape` attribute takes precedence where set (with
+  numpy ints, which legacy layers such as Flatten compute, made Python
+  ints).
 
   Returns:
     A tuple, or None if the rank is unknown.
@@ -155,7 +157,7 @@ def int_shape(x):
   (2, 3)
   """
   if hasattr(x, '_keras_shape'):
-    return x._keras_shape  # pylint: disable=protected-access
+    return api_contract.plain_shape(x._keras_shape)  # pylint: disable=protected-access
   if isinstance(x, (tf.Tensor, tf.Variable, tf.SparseTensor)):
     return tensor_utils.static_shape(x)
   return tuple(np.shape(x))

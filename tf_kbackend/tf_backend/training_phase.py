@@ -4,10 +4,13 @@
 the Keras graph that defaults to False (test). It can be listed among the
 inputs of `K.function` and fed 0 or 1. `set_learning_phase(0 | 1)` fixes it
 to a Python int instead, so that `in_train_phase` picks a branch at build
-time; `learning_phase_scope` does the same for a block.
+time; `learning_phase_scope` does the same for a block, in the thread that
+enters it (other threads keep their phase, as they keep their name scopes).
+Fed, the phase must be 0, 1 or a bool.
 """
 
 import contextlib
+import threading
 
 import tensorflow as tf
 
@@ -21,6 +24,13 @@ class _State:
   placeholder = None  # The placeholder of the current Keras graph.
 
 
+class _ThreadState(threading.local):
+  scoped_value = None  # 0 or 1 inside this thread's learning_phase_scope.
+
+
+_THREAD = _ThreadState()
+
+
 @graph_lib.on_clear_session
 def _reset():
   _State.fixed_value = None
@@ -28,11 +38,19 @@ def _reset():
 
 
 def _learning_phase_placeholder():
-  if _State.placeholder is None:
-    with graph_lib.get_graph().as_default():
-      _State.placeholder = tf.compat.v1.placeholder_with_default(
-          False, shape=(), name='keras_learning_phase')
-  return _State.placeholder
+  placeholder = _State.placeholder
+  if placeholder is None:
+    # Under the lock: one placeholder per graph, whichever thread asks
+    # first, and never one of a graph that clear_session() just retired.
+    with graph_lib.graph_lock():
+      if _State.placeholder is None:
+        with graph_lib.get_graph().as_default():
+          placeholder = tf.compat.v1.placeholder_with_default(
+              False, shape=(), name='keras_learning_phase')
+        placeholder._tf_kbackend_learning_phase = True  # pylint: disable=protected-access
+        _State.placeholder = placeholder
+      placeholder = _State.placeholder
+  return placeholder
 
 
 def learning_phase():
@@ -47,6 +65,8 @@ def learning_phase():
   >>> float(f([1])[0]), float(f([0])[0])
   (1.0, 0.0)
   """
+  if _THREAD.scoped_value is not None:
+    return _THREAD.scoped_value
   if _State.fixed_value is not None:
     return _State.fixed_value
   return _learning_phase_placeholder()
@@ -77,17 +97,19 @@ def set_learning_phase(value):
 def learning_phase_scope(value):
   """Fixes the learning phase to `value` (0 or 1) inside a block.
 
+  The block fixes the phase for the thread that runs it only.
+
   >>> with learning_phase_scope(1):
   ...   learning_phase()
   1
   """
   value = api_contract.check_learning_phase(value)
-  previous = _State.fixed_value
-  _State.fixed_value = value
+  previous = _THREAD.scoped_value
+  _THREAD.scoped_value = value
   try:
     yield value
   finally:
-    _State.fixed_value = previous
+    _THREAD.scoped_value = previous
 
 
 def in_train_phase(x, alt, training=None):

@@ -46,10 +46,11 @@ def _unique_name(scope, name):
   base = name or 'Variable'
   prefix = scope + '/' if scope else ''
   candidate, count = base, 0
-  while prefix + candidate in _State.names:
-    count += 1
-    candidate = f'{base}_{count}'
-  _State.names.add(prefix + candidate)
+  with graph_lib.graph_lock():  # Check and claim at once (threads).
+    while prefix + candidate in _State.names:
+      count += 1
+      candidate = f'{base}_{count}'
+    _State.names.add(prefix + candidate)
   return candidate
 
 
@@ -291,7 +292,11 @@ def _assign_op(x, value, method, what):
           f'{what}: the new value has shape {tensor_utils.static_shape(value)}'
           f', but variable {x.name!r} has shape '
           f'{tensor_utils.static_shape(x)}.')
-    return getattr(x, method)(value, read_value=False)
+    op = getattr(x, method)(value, read_value=False)
+  # For K.function's run-time shape check and its message (compiler.py).
+  op._tf_kbackend_variable_name = x.name  # pylint: disable=protected-access
+  op._tf_kbackend_variable_shape = x.shape  # pylint: disable=protected-access
+  return op
 
 
 def update(x, new_x):
