@@ -328,10 +328,10 @@ def tf1_names():
   try:
     return _check_switch(raw[TF1_CONFIG_KEY])
   except ValueError as e:
-    warnings.warn(
+    user_warnings.warn(
         f'Invalid value for key "{TF1_CONFIG_KEY}" in the Keras config file '
         f'{path}: it {e} The TF1 names stay off; the file was left as it '
-        f'is.', ConfigWarning, stacklevel=2)
+        f'is.', ConfigWarning)
     return False
 
 

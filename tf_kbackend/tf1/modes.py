@@ -7,9 +7,9 @@ nothing: turning eager execution off would take tf_kbackend's world away
 from under the script. Each warns once that it was ignored.
 """
 
-import warnings
-
 import tensorflow as tf
+
+from tf_kbackend import user_warnings
 
 _warned = set()
 
@@ -24,8 +24,9 @@ def _ignored(name, why):
     del args, kwargs
     if name not in _warned:
       _warned.add(name)
-      warnings.warn(f'{name}() is ignored by tf_kbackend\'s TF1 names: {why}',
-                    TF1ModeWarning, stacklevel=2)
+      user_warnings.warn(
+          f'{name}() is ignored by tf_kbackend\'s TF1 names: {why}',
+          TF1ModeWarning)
 
   switch.__name__ = name.rpartition('.')[2]
   switch.__doc__ = f'Accepted and ignored: {why}'
