@@ -118,3 +118,15 @@ def test_global_step_and_decayed_learning_rate():
   assert float(K.eval(lr)) == 1.0
   K.set_value(step, 10)
   assert float(K.eval(lr)) == 0.5  # read from the step, as in TF1
+
+
+def test_variables_tf2_code_creates_for_tf1_code_stay_tensorflows():
+  # tf_kbackend's own TF2 code (export...) called from a TF1 script: its
+  # variables are TensorFlow's, not TF1 variables of the Keras graph.
+  namespace = {'__name__': 'tf_kbackend.fake_export', 'tf': tf}
+  exec('def make():\n  return tf.Variable([1.0, 2.0])\n', namespace)  # pylint: disable=exec-used
+  made = namespace['make']()
+  assert not isinstance(made, tf_variables.KerasVariable)
+  assert made not in tf.global_variables()
+  # The TF1 layer acting for TF1 code (get_variable, slots) is TF1's.
+  assert isinstance(tf.get_variable('v', [1]), tf_variables.KerasVariable)

@@ -41,9 +41,9 @@ _ATTRIBUTE = '_tf_kbackend_initial_value'
 _BUILT = '_tf_kbackend_initializer'
 _local = threading.local()
 
-# Modules whose variables are TF2's own (Keras 3, tf_keras): the creator
-# leaves them to TensorFlow.
-_TF2_CREATORS = ('keras.src', 'tf_keras')
+# Modules whose variables are TF2's own (tf_kbackend's, Keras 3's,
+# tf_keras's): the creator leaves them to TensorFlow.
+_TF2_CREATORS = ('tf_kbackend', 'keras.src', 'tf_keras')
 
 
 class InitialValue:
@@ -100,11 +100,17 @@ def _on_variable_created(variable, initial_value):
 
 
 def _created_by_tf2_code():
-  """True if the code asking for a variable is TF2 code (Keras 3...)."""
+  """True if the code asking for a variable is TF2 code.
+
+  The first caller outside TensorFlow decides: tf_kbackend's TF1 layer
+  acts for its own caller; tf_kbackend itself (export...), Keras 3 and
+  tf_keras are TF2 code; anything else is TF1 code.
+  """
   frame = sys._getframe(2)  # pylint: disable=protected-access
   while frame is not None:
     module = frame.f_globals.get('__name__', '')
-    if not module.startswith(('tensorflow', 'tf_kbackend', 'contextlib')):
+    if not module.startswith(('tensorflow', 'tf_kbackend.tf1', 'contextlib',
+                              'functools')):
       return module.startswith(_TF2_CREATORS)
     frame = frame.f_back
   return False
