@@ -201,6 +201,17 @@ def test_opt_in_for_plain_python_environment_wins_over_keras_json(runs):
                                                'placeholder': False}
 
 
+def test_run_turns_the_names_on_unless_told_not_to(monkeypatch):
+  from tf_kbackend import config, legacy, tf1  # pylint: disable=g-import-not-at-top
+  tf1.disable()
+  monkeypatch.setenv(config.TF1_ENV, '0')
+  assert legacy._enable_tf1_names() == 'off (TF_KBACKEND_TF1=0)'  # pylint: disable=protected-access
+  assert not tf1.is_enabled()
+  monkeypatch.delenv(config.TF1_ENV)
+  assert legacy._enable_tf1_names() == 'on'  # pylint: disable=protected-access
+  assert tf1.is_enabled() and os.environ[config.TF1_ENV] == '1'
+
+
 def test_opt_in_setting_validation(tmp_path, monkeypatch):
   from tf_kbackend import config  # pylint: disable=g-import-not-at-top
   monkeypatch.setenv('KERAS_HOME', str(tmp_path))
