@@ -244,3 +244,28 @@ def test_distributed_variable_reads_through_its_component():
     assert len(reads) == count + 1
   assert isinstance(v, tf.distribute.DistributedValues)
   assert hash(v) == id(v) and v == v and v != tf.Variable(2.0)
+
+
+def test_symbolic_tensor_is_the_class_of_keras_graph_tensors():
+  graph = _tf_private.new_keras_graph()
+  with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, (2,))
+  assert type(x) is _tf_private.SymbolicTensor
+  # Its attributes can be set on the class (the TF1 names set `__len__`
+  # and `shape` there, tf_kbackend/tf1/tensors.py) and removed again.
+  _tf_private.SymbolicTensor._tf_kbackend_probe = 1
+  assert x._tf_kbackend_probe == 1
+  del _tf_private.SymbolicTensor._tf_kbackend_probe
+  assert not hasattr(x, '_tf_kbackend_probe')
+
+
+def test_keras_graph_has_its_own_collections():
+  # A FuncGraph shares the variable collections of the process-wide graph
+  # unless given its own: the Keras graph must not (clear_session would
+  # keep every listed variable alive).
+  graph = _tf_private.new_keras_graph()
+  graph.add_to_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES, 'probe')
+  other = _tf_private.new_keras_graph()
+  assert other.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []
+  assert tf.compat.v1.get_default_graph().get_collection(
+      tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []

@@ -82,6 +82,12 @@ that moves one of these breaks this module only, and
   `K.variable`, whose reads are recorded), and which compares and hashes
   by identity, as TF1 variables and `KerasVariable` do. Graph-mode and
   replica-context behaviour is the base class's.
+- `SymbolicTensor`: the class of graph tensors. Under the TF1 names
+  (tf_kbackend/tf1/tensors.py), tensors of the Keras graph answer as TF1's
+  did where legacy code reads them: no `__len__` (TF <= 1.13; libraries
+  test `hasattr(t, '__len__')` to tell a list of outputs from a tensor) and
+  TF1 static shapes (`t.shape[0].value`). Only the class can carry those
+  attributes; `tf.Tensor` is a base shared with eager tensors.
 - `EagerTensor`: the eager tensor class, whose constructor builds a tensor
   from a numpy array 3x faster than `tf.constant` and regardless of any
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
@@ -103,6 +109,7 @@ from tensorflow.python.framework import ops as _ops
 from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
 EagerTensor = _ops.EagerTensor
+SymbolicTensor = _ops.SymbolicTensor
 
 GlobalOpDispatcher = tf.__internal__.dispatch.GlobalOpDispatcher
 
@@ -155,7 +162,10 @@ class KerasGraph(_func_graph.FuncGraph):
     # The re-entrant lock held while the graph changes (shared with the
     # bridge, which holds it around whole backend ops).
     self.lock = lock if lock is not None else threading.RLock()
-    super().__init__(KERAS_GRAPH_NAME)
+    # Own collections: by default a FuncGraph shares the variable and
+    # variable-scope collections of the process-wide graph, which would
+    # keep every variable ever listed alive across clear_session().
+    super().__init__(KERAS_GRAPH_NAME, collections={})
     # capture_hook(graph, tensor) -> a tensor of this graph, or None to
     # capture `tensor` by value as usual.
     self._tf_kbackend_capture_hook = capture_hook

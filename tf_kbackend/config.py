@@ -361,6 +361,71 @@ def set_jit_compile(value):
   _own_settings['tf_kbackend_jit_compile'] = bool(value)
 
 
+TF1_ENV = 'TF_KBACKEND_TF1'
+TF1_CONFIG_KEY = 'tf_kbackend_tf1'
+_TRUE_WORDS = ('1', 'true', 'yes', 'on')
+_FALSE_WORDS = ('0', 'false', 'no', 'off')
+
+
+def _check_switch(value):
+  """A boolean setting: true/false (JSON), 1/0, or the words for them."""
+  if isinstance(value, (bool, np.bool_)):
+    return bool(value)
+  if isinstance(value, (int, np.integer)) and value in (0, 1):
+    return bool(value)
+  if isinstance(value, str):
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+      return True
+    if word in _FALSE_WORDS:
+      return False
+  raise ValueError(
+      f'must be true or false (or 1 / 0). Received: {value!r}.')
+
+
+def tf1_names():
+  """Whether the TF1 names are asked for (see tf_kbackend.tf1).
+
+  From `$TF_KBACKEND_TF1`, else the `"tf_kbackend_tf1"` key of keras.json,
+  else False. The variable wins over the file. An invalid file value is
+  reported with a `ConfigWarning` and ignored; the file is never written.
+
+  Raises:
+    ValueError: for an invalid `$TF_KBACKEND_TF1`, naming it.
+
+  >>> import os
+  >>> os.environ[TF1_ENV] = 'yes'; tf1_names()
+  True
+  >>> os.environ[TF1_ENV] = 'maybe'; tf1_names()
+  Traceback (most recent call last):
+  ...
+  ValueError: TF_KBACKEND_TF1 must be true or false (or 1 / 0). Received: 'maybe'.
+  >>> del os.environ[TF1_ENV]
+  """
+  env = os.environ.get(TF1_ENV, '')
+  if env.strip():
+    try:
+      return _check_switch(env)
+    except ValueError as e:
+      raise ValueError(f'{TF1_ENV} {e}') from None
+  path = config_path()
+  try:
+    with open(path, encoding='utf-8') as f:
+      raw = json.load(f)
+  except (OSError, ValueError):
+    return False  # load_config reports unreadable files.
+  if not isinstance(raw, dict) or TF1_CONFIG_KEY not in raw:
+    return False
+  try:
+    return _check_switch(raw[TF1_CONFIG_KEY])
+  except ValueError as e:
+    user_warnings.warn(
+        f'Invalid value for key "{TF1_CONFIG_KEY}" in the Keras config file '
+        f'{path}: it {e} The TF1 names stay off; the file was left as it '
+        f'is.', ConfigWarning)
+    return False
+
+
 def configured_backend():
   """Returns the backend name the settings ask for (env or keras.json)."""
   return _settings['backend']

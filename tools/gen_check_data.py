@@ -39,8 +39,9 @@ DATA = os.path.join(ROOT, 'tf_kbackend', 'data')
 KNOWLEDGE = os.path.join(DATA, 'check_knowledge.json')
 TF2_NAMES = os.path.join(DATA, 'tf2_names.json')
 # Pages about something other than the TensorFlow implementation's API:
-# the numpy reference backend, and legacy Keras's own test suite.
-NOT_ABOUT_THE_API = ('numpy_backend.md', 'legacy_keras.md')
+# the numpy reference backend, legacy Keras's own test suite, and the TF1
+# names (whose statuses come from the TF1 catalog).
+NOT_ABOUT_THE_API = ('numpy_backend.md', 'legacy_keras.md', 'tf1_names.md')
 UNSUPPORTED_SECTION = 'What does not work'
 # Namespaces of `tf` kept whole (not walked): they mirror other APIs.
 TF2_OPAQUE = ('tf.compat', 'tf.keras', 'tf.raw_ops', 'tf.estimator')

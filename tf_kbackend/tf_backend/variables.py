@@ -25,6 +25,11 @@ from tf_kbackend.tf_backend import tensor_utils
 # the tf.distribute strategy in effect, or returns None when there is none.
 distributed_variable = None
 
+# Functions `callback(variable, initial_value)` called after `variable()`
+# creates one: the TF1 names (tf_kbackend/tf1) list it in the Keras graph's
+# collections, as TF1 listed every variable of its graph.
+variable_created_callbacks = []
+
 
 class _State:
   manual_init = False
@@ -188,6 +193,8 @@ def variable(value, dtype=None, name=None, constraint=None):
         v = KerasVariable(initial, **kwargs)
   v._keras_shape = tensor_utils.static_shape(v)  # pylint: disable=protected-access
   v._uses_learning_phase = False  # pylint: disable=protected-access
+  for callback in variable_created_callbacks:
+    callback(v, value)
   return v
 
 
