@@ -2,7 +2,9 @@
 
 Runs before tf_kbackend is imported: it isolates the Keras config (a fresh
 KERAS_HOME, no KERAS_BACKEND from the caller's environment) so tests never
-read or write the user's ~/.keras.
+read or write the user's ~/.keras, and tf_kbackend's data directory (where
+`tf-kbackend install-keras` puts legacy Keras) so that `tf-kbackend run`
+in a test never picks up the user's installation.
 """
 
 import os
@@ -10,6 +12,9 @@ import tempfile
 
 os.environ['KERAS_HOME'] = tempfile.mkdtemp(prefix='tf_kbackend_test_home_')
 os.environ.pop('KERAS_BACKEND', None)
+os.environ['TF_KBACKEND_DATA_DIR'] = tempfile.mkdtemp(
+    prefix='tf_kbackend_test_data_')
+os.environ.pop('TF_KBACKEND_KERAS', None)
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
 import numpy as np  # noqa: E402

@@ -39,9 +39,10 @@ def _tensorflow_requirement():
 
 
 # A `.pth` line Python's `site` runs at start-up: `import
-# tf_kbackend_legacy_hint; tf_kbackend_legacy_hint.install()`, which explains a failed import of legacy Keras
-# when tf_kbackend is not selected (see that module). Wheels carry it at
-# their root, so it lands in site-packages; editable installs do not.
+# tf_kbackend_legacy_hint; tf_kbackend_legacy_hint.install()`, which
+# explains a failed import of legacy Keras when tf_kbackend is not selected
+# (see that module). Wheels carry it at their root, so it lands in
+# site-packages; editable installs do not.
 _HINT_PTH = 'tf_kbackend_legacy_hint.pth'
 
 
@@ -59,10 +60,13 @@ class _BuildPyWithHint(build_py):
         os.path.join(self.build_lib, _HINT_PTH)]
 
 
+# platformdirs: the per-user data directory of install-keras; packaging:
+# its dependency check (both small, well kept, and already in most
+# environments: pip vendors them, TensorFlow requires packaging).
 setup(
     install_requires=[
-        'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9',
-        _tensorflow_requirement()
+        'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', 'platformdirs>=2.6',
+        'packaging>=20', _tensorflow_requirement()
     ],
     cmdclass={'build_py': _BuildPyWithHint},
 )

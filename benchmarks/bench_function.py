@@ -14,7 +14,11 @@ Paths:
 - tf.function: hand-written TF2 (`tf.function` with an input signature, a
   `GradientTape` for training, `assign_sub` updates);
 - Session.run: TF1 graph mode (`tf.compat.v1.disable_eager_execution()`),
-  in a child process kept alive for the whole run.
+  in a child process kept alive for the whole run;
+- K.function + XLA (train workloads only): the same K.function built with
+  `jit_compile=True`, timed in the same repeats right after the other
+  paths; its table gives the paired ratio (per repeat, XLA time over the
+  K.function time of that repeat; median over repeats).
 
 Repeats are interleaved (each repeat times every path in turn) so machine
 load affects all paths alike; the table reports the median per-call time
@@ -35,6 +39,7 @@ os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
 import numpy as np  # noqa: E402
 
 WORKLOADS = ('tiny', 'mlp_fwd', 'mlp_train', 'cnn_train')
+XLA_WORKLOADS = ('mlp_train', 'cnn_train')
 LEARNING_RATE = 0.01
 
 
@@ -128,7 +133,7 @@ class _KOps:
 # --- The three paths -------------------------------------------------------
 
 
-def build_k_function(workload):
+def build_k_function(workload, jit_compile=False):
   import tf_kbackend as K  # pylint: disable=g-import-not-at-top
   data = make_data(workload)
   weights = [K.variable(w) for w in make_weights(workload)]
@@ -145,7 +150,7 @@ def build_k_function(workload):
   loss = K.mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=out))
   grads = K.gradients(loss, weights)
   updates = [K.update_sub(w, LEARNING_RATE * g) for w, g in zip(weights, grads)]
-  f = K.function([x, y], [loss], updates=updates)
+  f = K.function([x, y], [loss], updates=updates, jit_compile=jit_compile)
   return lambda: f(data)
 
 
@@ -249,12 +254,17 @@ def main():
   session = SessionRunPath()
   k_calls = {w: build_k_function(w) for w in WORKLOADS}
   tf_calls = {w: build_tf_function(w) for w in WORKLOADS}
+  xla_calls = {w: build_k_function(w, jit_compile=True)
+               for w in XLA_WORKLOADS}
   for workload in WORKLOADS:  # warm up every path
     for _ in range(20):
       k_calls[workload]()
       tf_calls[workload]()
+      if workload in xla_calls:
+        xla_calls[workload]()
   samples = {(w, p): [] for w in WORKLOADS
              for p in ('K.function', 'tf.function', 'Session.run')}
+  samples.update({(w, 'K.function+XLA'): [] for w in XLA_WORKLOADS})
   for _ in range(args.repeats):
     for workload in WORKLOADS:
       calls = args.calls // 10 if workload == 'cnn_train' else args.calls
@@ -263,6 +273,9 @@ def main():
       samples[workload, 'tf.function'].append(
           time_calls(tf_calls[workload], calls))
       samples[workload, 'Session.run'].append(session.time(workload, calls))
+      if workload in xla_calls:
+        samples[workload, 'K.function+XLA'].append(
+            time_calls(xla_calls[workload], calls))
   session.close()
 
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
@@ -280,6 +293,19 @@ def main():
     medians[workload] = {'K.function': k, 'tf.function': t, 'Session.run': s}
     print(f'{workload:<11} {k:>11.1f} {t:>12.1f} {s:>12.1f} {k / t:>14.2f} '
           f'{k / s:>14.2f}')
+  print()
+  header = (f'{"workload":<11} {"K.function":>11} {"K+XLA":>11} '
+            f'{"XLA/K (paired)":>15}')
+  print(header)
+  print('-' * len(header))
+  for workload in XLA_WORKLOADS:
+    plain = samples[workload, 'K.function']
+    xla = samples[workload, 'K.function+XLA']
+    ratio = float(np.median([a / b for a, b in zip(xla, plain)]))
+    medians[workload]['K.function+XLA'] = float(np.median(xla)) * 1e6
+    medians[workload]['XLA/K.function'] = ratio
+    print(f'{workload:<11} {np.median(plain) * 1e6:>11.1f} '
+          f'{np.median(xla) * 1e6:>11.1f} {ratio:>15.2f}')
   if args.json:
     with open(args.json, 'w') as f:
       json.dump(medians, f, indent=2)

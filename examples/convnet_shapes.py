@@ -89,6 +89,41 @@ def sgd_nesterov_updates(loss, params, lr, momentum=0.9):
   return updates
 
 
+def build_model(input_shape, classes):
+  """The convnet and its functions: `(train, predict, params)`.
+
+  `train([x, y, 1])` runs one SGD step and returns `[loss, accuracy]`;
+  `predict([x, 0])` returns `[probabilities]`.
+  """
+  x = K.placeholder(shape=(None,) + tuple(input_shape), name='images')
+  y_true = K.placeholder(shape=(None, classes), name='labels')
+  h, params = conv_layer(x, 8, 3, 'conv_1', seed=1)
+  h, more = conv_layer(h, 16, 3, 'conv_2', seed=2)
+  params += more
+  h = K.pool2d(h, pool_size=(2, 2), strides=(2, 2), pool_mode='max')
+  h = K.in_train_phase(K.dropout(h, 0.25, seed=3), h)
+  h, more = conv_layer(h, 16, 3, 'conv_3', seed=4)
+  params += more
+  h = K.pool2d(h, pool_size=(2, 2), strides=(2, 2), pool_mode='max')
+  h = K.batch_flatten(h)
+  h, more = dense_layer(h, 64, 'dense', seed=5)
+  params += more
+  h = K.relu(h)
+  h = K.in_train_phase(K.dropout(h, 0.5, seed=6), h)
+  logits, more = dense_layer(h, classes, 'logits', seed=7)
+  params += more
+  y_pred = K.softmax(logits)
+
+  loss = K.mean(K.categorical_crossentropy(y_true, y_pred))
+  accuracy = K.mean(K.cast(K.equal(K.argmax(y_true, axis=-1),
+                                   K.argmax(y_pred, axis=-1)), K.floatx()))
+  updates = sgd_nesterov_updates(loss, params, lr=0.02)
+  train = K.function([x, y_true, K.learning_phase()], [loss, accuracy],
+                     updates=updates)
+  predict = K.function([x, K.learning_phase()], [y_pred])
+  return train, predict, params
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument('--epochs', type=int, default=6)
@@ -104,32 +139,7 @@ def main():
   x_train, y_train = make_images(args.train_size, seed=1)
   x_test, y_test = make_images(600, seed=2)
 
-  x = K.placeholder(shape=(None,) + x_train.shape[1:], name='images')
-  y_true = K.placeholder(shape=(None, len(SHAPES)), name='labels')
-  h, params = conv_layer(x, 8, 3, 'conv_1', seed=1)
-  h, more = conv_layer(h, 16, 3, 'conv_2', seed=2)
-  params += more
-  h = K.pool2d(h, pool_size=(2, 2), strides=(2, 2), pool_mode='max')
-  h = K.in_train_phase(K.dropout(h, 0.25, seed=3), h)
-  h, more = conv_layer(h, 16, 3, 'conv_3', seed=4)
-  params += more
-  h = K.pool2d(h, pool_size=(2, 2), strides=(2, 2), pool_mode='max')
-  h = K.batch_flatten(h)
-  h, more = dense_layer(h, 64, 'dense', seed=5)
-  params += more
-  h = K.relu(h)
-  h = K.in_train_phase(K.dropout(h, 0.5, seed=6), h)
-  logits, more = dense_layer(h, len(SHAPES), 'logits', seed=7)
-  params += more
-  y_pred = K.softmax(logits)
-
-  loss = K.mean(K.categorical_crossentropy(y_true, y_pred))
-  accuracy = K.mean(K.cast(K.equal(K.argmax(y_true, axis=-1),
-                                   K.argmax(y_pred, axis=-1)), K.floatx()))
-  updates = sgd_nesterov_updates(loss, params, lr=0.02)
-  train = K.function([x, y_true, K.learning_phase()], [loss, accuracy],
-                     updates=updates)
-  predict = K.function([x, K.learning_phase()], [y_pred])
+  train, predict, params = build_model(x_train.shape[1:], len(SHAPES))
   print('%d parameters, %d training images of %s'
         % (sum(K.count_params(p) for p in params), len(x_train),
            ', '.join(SHAPES)))

@@ -1,7 +1,11 @@
-"""The Python examples in README.md and docs/getting_started.md run."""
+"""The documentation: its Python examples run, its generated parts are
+current, and the site builds with strict link and docstring checks."""
 
 import os
 import re
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -27,8 +31,7 @@ def test_python_blocks_run_in_order(path, capsys):
 
 
 def test_generated_pages_are_current():
-  import subprocess  # pylint: disable=g-import-not-at-top
-  import sys  # pylint: disable=g-import-not-at-top
+  # docs/api/, docs/deviations.md and what `tf-kbackend check` reads.
   result = subprocess.run(
       [sys.executable, os.path.join(ROOT, 'tools', 'gen_docs.py'), '--check'],
       capture_output=True, text=True)
@@ -60,3 +63,58 @@ def test_every_test_named_on_the_deviations_page_exists():
   missing = sorted(n for n in named - _defined_tests()
                    if not n.endswith('_'))  # a glob such as test_numpy_*
   assert not missing, f'deviations.md names tests that do not exist: {missing}'
+
+
+def _mkdocs(arguments, cwd):
+  return subprocess.run([sys.executable, '-m', 'mkdocs', *arguments],
+                        cwd=cwd, capture_output=True, text=True, timeout=600,
+                        check=False)
+
+
+def test_site_builds_strictly(tmp_path):
+  # mkdocs.yml: strict, with every link, anchor and API docstring checked.
+  result = _mkdocs(['build', '--strict', '--site-dir', str(tmp_path)], ROOT)
+  assert result.returncode == 0, result.stdout + result.stderr
+  for page in ('index.html', 'api/math_ops/index.html', 'export/index.html',
+               'migration/index.html', 'deviations/index.html'):
+    assert (tmp_path / page).exists(), page
+  math = (tmp_path / 'api' / 'math_ops' / 'index.html').read_text()
+  assert 'id="tf_kbackend.tf_backend.math_ops.batch_dot"' in math
+  # Doctest examples are shown as code.
+  assert '<span class="go">array([[17.], [53.]])</span>' in math
+
+
+def test_site_build_fails_on_a_broken_link_or_a_missing_docstring(tmp_path):
+  import yaml  # pylint: disable=g-import-not-at-top
+  with open(os.path.join(ROOT, 'mkdocs.yml'), encoding='utf-8') as f:
+    config = yaml.safe_load(f)
+  docs = tmp_path / 'docs'
+  docs.mkdir()
+  (docs / 'index.md').write_text(
+      '# Home\n\n[gone](missing.md), [nowhere](#no-such-heading), '
+      '[api](api.md)\n')
+  (docs / 'api.md').write_text(
+      '# API\n\n::: fixture_module\n    options:\n      members:\n'
+      '        - documented\n        - undocumented\n        - absent\n')
+  (tmp_path / 'fixture_module.py').write_text(textwrap.dedent('''\
+      def documented():
+        """Has one."""
+
+
+      def undocumented():
+        pass
+      '''))
+  (tmp_path / 'mkdocs.yml').write_text(yaml.safe_dump({
+      'site_name': 'fixture', 'strict': True, 'plugins': [],
+      'validation': config['validation'],
+      'hooks': [os.path.join(ROOT, path) for path in config['hooks']],
+  }))
+  result = _mkdocs(['build', '--site-dir', str(tmp_path / 'site')],
+                   str(tmp_path))
+  assert result.returncode != 0
+  log = result.stdout + result.stderr
+  assert "contains a link 'missing.md', but the target is not found" in log
+  assert "'#no-such-heading'" in log
+  assert 'api.md: fixture_module.undocumented has no docstring.' in log
+  assert "api.md: fixture_module has no member 'absent'." in log
+  assert 'fixture_module.documented' not in log

@@ -19,8 +19,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
+import numpy as np
 import pytest
+
+from tests.support import legacy_keras
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(REPO, 'examples')
@@ -36,6 +40,15 @@ LEGACY_SCRIPTS = {
     'gan_1d_mixture.py': ['--quick'],
 }
 LEAD_SCRIPT = 'mlp_placeholder_training.py'
+# TF1-era scripts beside Keras (docs/tf1_api.md): they use TensorFlow 1
+# names and the real Keras 2.2.4 (installed once into a side directory by
+# tests/support/legacy_keras.py).
+TF1_LOGDIR = tempfile.mkdtemp(prefix='tf_kbackend_example_logs_')
+TF1_SCRIPTS = {
+    'keras_layers_on_tf_placeholders.py': ['--quick'],
+    'keras_focal_loss_tensorboard.py': ['--quick', '--logdir', TF1_LOGDIR],
+    'custom_layer_variable_scope_py_func.py': ['--quick'],
+}
 TIMEOUT_S = 300
 
 
@@ -43,13 +56,15 @@ def _command(script):
   path = os.path.join(EXAMPLES, script)
   if script == LEAD_SCRIPT:
     return [sys.executable, path, '--epochs', '2']
-  return [sys.executable, '-m', 'tf_kbackend', 'run', path] + (
-      LEGACY_SCRIPTS[script])
+  arguments = TF1_SCRIPTS.get(script) or LEGACY_SCRIPTS[script]
+  return [sys.executable, '-m', 'tf_kbackend', 'run', path] + arguments
 
 
 def _run(script):
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
   env.pop('KERAS_BACKEND', None)
+  if script in TF1_SCRIPTS:
+    env = legacy_keras.env_with_legacy_keras('2.2.4', env)
   return subprocess.run(_command(script), cwd=REPO, env=env,
                         capture_output=True, text=True, timeout=TIMEOUT_S)
 
@@ -111,6 +126,27 @@ def test_example_is_a_legacy_backend_script(name):
   assert "'--quick'" in source
 
 
+@pytest.mark.parametrize('name', sorted(TF1_SCRIPTS))
+def test_tf1_example_is_a_tf1_era_script(name):
+  with open(os.path.join(EXAMPLES, name)) as f:
+    source = f.read()
+  tree = ast.parse(source)
+  imported = set()
+  for node in ast.walk(tree):
+    if isinstance(node, ast.Import):
+      imported.update(alias.name.split('.')[0] for alias in node.names)
+    elif isinstance(node, ast.ImportFrom):
+      imported.add(node.module.split('.')[0])
+  # TF1 code beside Keras: no tf_kbackend, no TensorFlow 2 API.
+  assert {'tensorflow', 'keras'} <= imported and 'tf_kbackend' not in imported
+  for tf2_only in ('tf.function', 'tf.GradientTape', 'tf.compat',
+                   'tf.keras'):
+    assert tf2_only not in source, tf2_only
+  docstring = ast.get_docstring(tree)
+  assert docstring and 'tf-kbackend run examples/' + name in docstring
+  assert "'--quick'" in source or "'quick'" in source
+
+
 # --- The runs. -----------------------------------------------------------
 
 
@@ -121,6 +157,23 @@ def test_lead_mlp_placeholder_training(runs, script):
   assert len(losses) == 2 and losses[-1] < losses[0]
   accuracy, = _one(r'test accuracy ([\d.]+)', out)
   assert accuracy > 0.5  # 10 classes: chance is 0.1
+
+
+@pytest.mark.parametrize('script', [LEAD_SCRIPT])
+def test_lead_script_is_seeded(runs, script, tmp_path):
+  # docs/examples.md promises the same numbers on every run; the second
+  # run also writes its predict function as a SavedModel (--export).
+  first = _output(runs, script)
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2')
+  env.pop('KERAS_BACKEND', None)
+  export_dir = tmp_path / 'savedmodel'
+  second = subprocess.run(
+      _command(script) + ['--export', str(export_dir)], cwd=REPO, env=env,
+      capture_output=True, text=True, timeout=TIMEOUT_S)
+  assert second.returncode == 0, second.stderr[-3000:]
+  assert second.stdout == first + (
+      f'exported the predict function to {export_dir}\n')
+  assert (export_dir / 'saved_model.pb').exists()
 
 
 @pytest.mark.parametrize('script', ['mlp_batchnorm_adam.py'])
@@ -218,3 +271,46 @@ def test_gan_1d_mixture(runs, script):
   assert end < 0.5 * start
   generated, _ = _one(r'below 0: generated ([\d.]+), real ([\d.]+)', out)
   assert 0.2 < generated < 0.8  # both modes, not one
+
+
+@pytest.mark.parametrize('script', ['keras_layers_on_tf_placeholders.py'])
+def test_keras_layers_on_tf_placeholders(runs, script):
+  out = _output(runs, script)
+  losses = _floats(r'epoch \d+  loss ([\d.]+)', out)
+  assert len(losses) == 4 and losses[-1] < 0.3 * losses[0]
+  accuracy, = _one(r'test accuracy ([\d.]+) \(chance 0.1\)', out)
+  assert accuracy > 0.9
+
+
+@pytest.mark.parametrize('script', ['keras_focal_loss_tensorboard.py'])
+def test_keras_focal_loss_tensorboard(runs, script):
+  out = _output(runs, script)
+  losses = _floats(r'epoch \d+  loss ([\d.]+)', out)
+  assert len(losses) == 12 and losses[-1] < 0.2 * losses[0]
+  # The rare classes (5% each) are found, not sacrificed to the common one.
+  recalls = _floats(r'class \d recall ([\d.]+)', out)
+  assert len(recalls) == 4 and min(recalls) > 0.8
+  # What the TensorBoard callback wrote, read by TensorBoard's own reader.
+  event_accumulator = pytest.importorskip(
+      'tensorboard.backend.event_processing.event_accumulator')
+  events = event_accumulator.EventAccumulator(
+      TF1_LOGDIR, size_guidance={'scalars': 0, 'histograms': 0})
+  events.Reload()
+  tags = events.Tags()
+  assert [e.step for e in events.Scalars('loss')] == list(range(12))
+  np.testing.assert_allclose([e.value for e in events.Scalars('loss')],
+                             losses, rtol=0, atol=6e-5)  # printed %.4f
+  assert 'dense_1/kernel_0_grad' in tags['histograms'] and tags['graph']
+  assert len(events.Histograms('dense_1/kernel_0')) == 6  # every 2 epochs
+  assert 'dense_1/kernel_0_1/image/0' in tags['images']
+
+
+@pytest.mark.parametrize('script', ['custom_layer_variable_scope_py_func.py'])
+def test_custom_layer_variable_scope_py_func(runs, script):
+  out = _output(runs, script)
+  losses = _floats(r'epoch \d+  loss ([\d.]+)', out)
+  assert len(losses) == 15 and losses[-1] < 0.3 * losses[0]
+  mse, baseline = _one(r'test mse ([\d.]+) \(baseline ([\d.]+)\)', out)
+  assert mse < 0.2 * baseline
+  assert 'evaluation model shares the weights: True (max |difference| 0)' in out
+  assert 'variables in scope encoder: encoder/bias:0, encoder/kernel:0' in out

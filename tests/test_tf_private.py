@@ -182,3 +182,106 @@ def test_keras_graph_as_default_state_is_per_thread():
   leave.set()
   thread.join()
   assert seen['callbacks'] == [] and graph._scope_exit_callbacks is None
+
+
+def test_eager_scopes_are_readable():
+  assert not _tf_private.current_device_name()
+  assert not _tf_private.current_eager_name_scope()
+  with tf.device('/cpu:0'), tf.name_scope('outer'):
+    assert _tf_private.current_device_name().endswith('/device:CPU:0')
+    assert _tf_private.current_eager_name_scope() == 'outer/'
+
+
+def test_keras_graph_applies_its_entry_scopes():
+  asked = []
+
+  def entry_scopes():  # As the bridge's: only when entered from eager code.
+    if not tf.executing_eagerly():
+      return None
+    asked.append(True)
+    return '/device:GPU:3', 'block/'
+
+  graph = _tf_private.new_keras_graph(entry_scopes=entry_scopes)
+  with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, ())
+    with tf.device('/cpu:0'):  # Scopes opened inside win.
+      y = x + 1.0
+  z = tf.nn.relu(x)  # The eager executor's fallback enters the graph too.
+  assert len(asked) >= 2
+  assert (x.device, x.name) == ('/device:GPU:3', 'block/Placeholder:0')
+  assert y.device == '/device:CPU:0'
+  assert z.device == '/device:GPU:3' and z.name.startswith('block/')
+
+
+def test_innermost_variable_creator_runs_below_a_strategy():
+  strategy = tf.distribute.MirroredStrategy(['/cpu:0'])
+  made = []
+
+  def component(next_creator, **kwargs):
+    del next_creator
+    made.append(kwargs['name'])
+    return _tf_private.ReadHookVariable(kwargs['initial_value'],
+                                        name=kwargs['name'])
+
+  with strategy.scope():
+    with _tf_private.innermost_variable_creator_scope(component):
+      v = tf.Variable(2.0, name='w')
+  assert isinstance(v, tf.distribute.DistributedValues)
+  assert made == ['w']
+  parts = strategy.experimental_local_results(v)
+  assert all(isinstance(p, _tf_private.ReadHookVariable) for p in parts)
+
+
+def test_distributed_variable_reads_through_its_component():
+  strategy = tf.distribute.MirroredStrategy(['/cpu:0'])
+  reads = []
+
+  class Reported(_tf_private.ReadHookVariable):
+
+    def on_eager_read(self, tensor):
+      reads.append(tensor)
+
+  def component(next_creator, **kwargs):
+    del next_creator
+    return Reported(kwargs['initial_value'], name=kwargs['name'])
+
+  with strategy.scope():
+    with _tf_private.innermost_variable_creator_scope(component):
+      v = tf.Variable(2.0)
+    # TensorFlow's own eager read in the scope returns an identity of the
+    # component's read, not the read itself.
+    assert tf.convert_to_tensor(v) is not reads[-1]
+    _tf_private.give_variable_semantics(
+        v, lambda var: strategy.experimental_local_results(var)[0])
+    value = tf.convert_to_tensor(v)
+    assert value is reads[-1] and float(value) == 2.0
+    count = len(reads)
+    assert float(v * 3.0) == 6.0  # Operators read the component too.
+    assert len(reads) == count + 1
+  assert isinstance(v, tf.distribute.DistributedValues)
+  assert hash(v) == id(v) and v == v and v != tf.Variable(2.0)
+
+
+def test_symbolic_tensor_is_the_class_of_keras_graph_tensors():
+  graph = _tf_private.new_keras_graph()
+  with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, (2,))
+  assert type(x) is _tf_private.SymbolicTensor
+  # Its attributes can be set on the class (the TF1 names set `__len__`
+  # and `shape` there, tf_kbackend/tf1/tensors.py) and removed again.
+  _tf_private.SymbolicTensor._tf_kbackend_probe = 1
+  assert x._tf_kbackend_probe == 1
+  del _tf_private.SymbolicTensor._tf_kbackend_probe
+  assert not hasattr(x, '_tf_kbackend_probe')
+
+
+def test_keras_graph_has_its_own_collections():
+  # A FuncGraph shares the variable collections of the process-wide graph
+  # unless given its own: the Keras graph must not (clear_session would
+  # keep every listed variable alive).
+  graph = _tf_private.new_keras_graph()
+  graph.add_to_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES, 'probe')
+  other = _tf_private.new_keras_graph()
+  assert other.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []
+  assert tf.compat.v1.get_default_graph().get_collection(
+      tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []

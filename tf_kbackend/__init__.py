@@ -44,6 +44,17 @@ globals().update({
     if name != 'backend'
 })
 
+if getattr(_implementation, '__name__', '') == 'tf_kbackend.tf_backend':
+  # tf.distribute support: installs its hooks into the bridge (which does
+  # not import it); see tf_kbackend.distribute.
+  from tf_kbackend import distribute as _distribute  # noqa: F401,E402
+
 # Legacy Keras may be importing tf_kbackend as its backend right now, or
 # may select it later: see tf_kbackend.legacy (imports no Keras).
 _legacy.on_import()
+
+# TF1 names beside Keras, when asked for in the environment or keras.json
+# (see tf_kbackend.tf1; `tf-kbackend run` turns them on itself).
+if _backend_name == 'tensorflow' and _config.tf1_names():
+  from tf_kbackend import tf1 as _tf1
+  _tf1.enable()

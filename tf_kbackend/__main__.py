@@ -1,8 +1,13 @@
-"""`python -m tf_kbackend run script.py [args]`: see `tf_kbackend.cli`."""
+"""`python -m tf_kbackend COMMAND ...`: the `tf-kbackend` command.
+
+The command lives in `tf_kbackend_cli`, which starts without importing
+TensorFlow; through this entry point tf_kbackend (and so TensorFlow) is
+imported first, which is slower but otherwise the same.
+"""
 
 import sys
 
-from tf_kbackend import cli
+from tf_kbackend_cli import app
 
 if __name__ == '__main__':
-  sys.exit(cli.main())
+  sys.exit(app.main())

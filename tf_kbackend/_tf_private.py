@@ -14,7 +14,15 @@ that moves one of these breaks this module only, and
   `FuncGraph` also captures eager values and variables. Its `capture` is
   the one door through which eager values enter the graph: `KerasGraph`
   lets the bridge replace a value computed eagerly from variables by its
-  symbolic re-derivation (see `tf_backend/provenance.py`).
+  symbolic re-derivation (see `tf_backend/provenance.py`). Its
+  `as_default` carries the eager device and name scopes into the graph:
+  in eager mode `with tf.device(...)` and `with tf.name_scope(...)` set
+  the eager context's device and scope name, which a `FuncGraph` entered
+  with `as_default()` ignores (its device and name stacks are its own), so
+  without this `with tf.device('/cpu:0'): K.sum(x)` would build an op with
+  no device, where TF1 placed it (and Keras 2.2.4's `multi_gpu_model`
+  would put every replica on one device). The graph asks its
+  `entry_scopes` callable (see `graph.py`) what to apply on entry.
   Thread safety (TensorFlow documents graph construction as not
   thread-safe): `KerasGraph` takes the bridge's build lock around the
   methods that change it (`_create_op_internal`, the path of every op,
@@ -56,6 +64,30 @@ that moves one of these breaks this module only, and
   Keras searches). TF2 raises on hashing a variable; an identity hash never
   calls `==` between different variables, so nothing else changes. Every
   other comparison keeps TF2 semantics.
+- `innermost_variable_creator_scope`: a `tf.variable_creator_scope` whose
+  creator runs *after* every public one, i.e. below a `tf.distribute`
+  strategy's. The strategy's creator makes a distributed variable and calls
+  the next creator once per replica for its components; from the bottom of
+  the stack ours makes each component a `K.variable` class instance (with
+  the TF1 read semantics above). The public `tf.variable_creator_scope`
+  can only push creators that run before the strategy's (priority 100);
+  `Graph._variable_creator_scope` takes the priority.
+- `give_variable_semantics`: a distributed variable (`MirroredVariable`,
+  made by a `tf.distribute` strategy) read eagerly in the strategy's
+  scope returns `tf.identity(component)` (its `__tf_tensor__`, and its
+  Python operators through `_get()`): a plain eager tensor, so
+  `symbolic + w` or `0.9 * w` would freeze the value instead of reading it
+  at run time. The instance's class is swapped for a subclass whose eager
+  conversion and operators go through the component itself (a
+  `K.variable`, whose reads are recorded), and which compares and hashes
+  by identity, as TF1 variables and `KerasVariable` do. Graph-mode and
+  replica-context behaviour is the base class's.
+- `SymbolicTensor`: the class of graph tensors. Under the TF1 names
+  (tf_kbackend/tf1/tensors.py), tensors of the Keras graph answer as TF1's
+  did where legacy code reads them: no `__len__` (TF <= 1.13; libraries
+  test `hasattr(t, '__len__')` to tell a list of outputs from a tensor) and
+  TF1 static shapes (`t.shape[0].value`). Only the class can carry those
+  attributes; `tf.Tensor` is a base shared with eager tensors.
 - `EagerTensor`: the eager tensor class, whose constructor builds a tensor
   from a numpy array 3x faster than `tf.constant` and regardless of any
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
@@ -72,6 +104,7 @@ that moves one of these breaks this module only, and
   entry only imports them, on first use.
 """
 
+import contextlib
 import importlib
 import itertools
 import threading
@@ -86,6 +119,7 @@ from tensorflow.python.framework import ops as _ops
 from tensorflow.python.ops import resource_variable_ops as _resource_variable_ops
 
 EagerTensor = _ops.EagerTensor
+SymbolicTensor = _ops.SymbolicTensor
 
 GlobalOpDispatcher = tf.__internal__.dispatch.GlobalOpDispatcher
 
@@ -134,14 +168,20 @@ class KerasGraph(_func_graph.FuncGraph):
   _scope_exit_callbacks = _per_thread_attribute('_scope_exit_callbacks')
   _graph_key = _per_thread_attribute('_graph_key')
 
-  def __init__(self, capture_hook=None, lock=None):
+  def __init__(self, capture_hook=None, lock=None, entry_scopes=None):
     # The re-entrant lock held while the graph changes (shared with the
     # bridge, which holds it around whole backend ops).
     self.lock = lock if lock is not None else threading.RLock()
-    super().__init__(KERAS_GRAPH_NAME)
+    # Own collections: by default a FuncGraph shares the variable and
+    # variable-scope collections of the process-wide graph, which would
+    # keep every variable ever listed alive across clear_session().
+    super().__init__(KERAS_GRAPH_NAME, collections={})
     # capture_hook(graph, tensor) -> a tensor of this graph, or None to
     # capture `tensor` by value as usual.
     self._tf_kbackend_capture_hook = capture_hook
+    # entry_scopes() -> (device, name scope) for ops built after entering
+    # the graph (the eager scopes in effect), or None.
+    self._tf_kbackend_entry_scopes = entry_scopes
     # Per-graph memo of the hook's replacements (id -> (weakref, tensor)).
     self.capture_replacements = {}
 
@@ -162,8 +202,86 @@ class KerasGraph(_func_graph.FuncGraph):
     with self.lock:
       return super().unique_name(name, mark_as_used=mark_as_used)
 
+  def as_default(self):
+    scopes = (self._tf_kbackend_entry_scopes()
+              if self._tf_kbackend_entry_scopes is not None else None)
+    if scopes is None:
+      return super().as_default()
+    return self._as_default_in(*scopes)
 
-def new_keras_graph(capture_hook=None, lock=None):
+  @contextlib.contextmanager
+  def _as_default_in(self, device, name_scope):
+    # Pushed after entering: scopes opened inside the graph stack on top of
+    # them and win, as nested scopes did in TF1.
+    with _func_graph.FuncGraph.as_default(self):
+      with (self.device(device) if device else contextlib.nullcontext()):
+        with (self.name_scope(name_scope) if name_scope else
+              contextlib.nullcontext()):
+          yield self
+
+
+_SEMANTIC_CLASSES = {}
+
+
+def give_variable_semantics(variable, eager_component):
+  """Makes distributed `variable` read through `eager_component(variable)`.
+
+  Args:
+    variable: a distributed variable.
+    eager_component: returns the component an eager read must use, or None
+      to keep TensorFlow's behaviour (graph mode, replica context).
+  """
+  base = type(variable)
+  cls = _SEMANTIC_CLASSES.get(base)
+  if cls is None:
+
+    def __tf_tensor__(self, dtype=None, name=None):
+      component = eager_component(self)
+      if component is None:
+        return base.__tf_tensor__(self, dtype, name)
+      return tf.convert_to_tensor(component, dtype=dtype, name=name)
+
+    def _dense_var_to_tensor(self, dtype=None, name=None, as_ref=False):
+      component = None if as_ref else eager_component(self)
+      if component is None:
+        return base._dense_var_to_tensor(self, dtype=dtype, name=name,  # pylint: disable=protected-access
+                                         as_ref=as_ref)
+      return tf.convert_to_tensor(component, dtype=dtype, name=name)
+
+    def make_operator(name):
+      base_operator = getattr(base, name)
+
+      def operator(self, *others):
+        component = eager_component(self)
+        if component is None:
+          return base_operator(self, *others)
+        return getattr(component, name)(*others)
+
+      operator.__name__ = name
+      return operator
+
+    namespace = {
+        '__tf_tensor__': __tf_tensor__,
+        '_dense_var_to_tensor': _dense_var_to_tensor,
+        '__eq__': lambda self, other: self is other,
+        '__ne__': lambda self, other: self is not other,
+        '__hash__': lambda self: id(self),
+    }
+    for name in TENSOR_OPERATORS:
+      if hasattr(base, name):
+        namespace[name] = make_operator(name)
+    namespace['__module__'] = __name__
+    cls = _SEMANTIC_CLASSES[base] = type(base.__name__, (base,), namespace)
+  variable.__class__ = cls
+  return variable
+
+
+def innermost_variable_creator_scope(creator):
+  """`tf.variable_creator_scope(creator)`, run after every other creator."""
+  return _ops.get_default_graph()._variable_creator_scope(creator, priority=0)  # pylint: disable=protected-access
+
+
+def new_keras_graph(capture_hook=None, lock=None, entry_scopes=None):
   """Returns a new, empty Keras graph (see `KerasGraph`).
 
   Args:
@@ -171,8 +289,10 @@ def new_keras_graph(capture_hook=None, lock=None):
       use instead of capturing the eager tensor, or None.
     lock: the re-entrant lock to hold while the graph changes (a new one
       if None).
+    entry_scopes: `entry_scopes()` -> (device, name scope) to apply to ops
+      built after entering the graph, or None.
   """
-  return KerasGraph(capture_hook, lock)
+  return KerasGraph(capture_hook, lock, entry_scopes)
 
 
 def eager_tensor(value, dtype_enum=None):
@@ -191,6 +311,11 @@ def eager_tensor(value, dtype_enum=None):
 def current_device_name():
   """The device scope in effect (`with tf.device(...)`), as eager ops see it."""
   return _context.context().device_name
+
+
+def current_eager_name_scope():
+  """The eager name scope in effect (`with tf.name_scope('a')`: 'a/')."""
+  return _context.context().scope_name
 
 
 def function_call_attrs():

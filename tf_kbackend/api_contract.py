@@ -16,6 +16,8 @@ import operator
 
 import numpy as np
 
+from tf_kbackend import config
+
 # Keyword arguments of TF1's `Session.run` that `K.function` forwarded;
 # accepted and ignored (TF2 has no run options or run metadata).
 SESSION_RUN_KWARGS = ('options', 'run_metadata')
@@ -194,7 +196,8 @@ def pack_as_structure(structure, leaves):
 
 FunctionArguments = collections.namedtuple(
     'FunctionArguments',
-    'name description inputs outputs single_output feed_dict fetches')
+    'name description inputs outputs single_output feed_dict fetches '
+    'jit_compile')
 
 
 def function_arguments(inputs, outputs, name, session_kwargs):
@@ -207,8 +210,9 @@ def function_arguments(inputs, outputs, name, session_kwargs):
     name: the function's name, or None.
     session_kwargs: the other keyword arguments: Keras 2.3.1's `feed_dict`
       and `fetches` (a list, or one op), TF1's `options` and `run_metadata`
-      (ignored), and the private `_description` by which `K.eval` and
-      `Session.run` name themselves in errors.
+      (ignored), tf_kbackend's `jit_compile` (True/False; None or absent:
+      `config.jit_compile()`), and the private `_description` by which
+      `K.eval` and `Session.run` name themselves in errors.
 
   Returns:
     A `FunctionArguments`.
@@ -227,11 +231,20 @@ def function_arguments(inputs, outputs, name, session_kwargs):
     fetches = [fetches]  # Keras 2.3.1 accepted a single fetch.
   for key in SESSION_RUN_KWARGS:
     session_kwargs.pop(key, None)
+  jit_compile = session_kwargs.pop('jit_compile', None)
+  if jit_compile is None:
+    jit_compile = config.jit_compile()
+  elif not isinstance(jit_compile, (bool, np.bool_)):
+    raise ValueError(
+        f'jit_compile of K.function {name!r} must be True, False or None '
+        f'(the default from tf_kbackend.config.jit_compile()). Received: '
+        f'{jit_compile!r}.')
   if session_kwargs:
     raise ValueError(
         f'Invalid argument(s) passed to K.function: '
         f'{", ".join(sorted(session_kwargs))}. Accepted: inputs, outputs, '
-        f'updates, name, feed_dict, fetches, options, run_metadata.')
+        f'updates, name, feed_dict, fetches, options, run_metadata, '
+        f'jit_compile.')
   if not isinstance(inputs, (list, tuple)):
     raise TypeError(
         f'`inputs` of K.function should be a list or tuple. Received: '
@@ -239,7 +252,8 @@ def function_arguments(inputs, outputs, name, session_kwargs):
   single_output = not isinstance(outputs, (list, tuple))
   outputs = [outputs] if single_output else list(outputs)
   return FunctionArguments(name, description, list(inputs), outputs,
-                           single_output, feed_dict, list(fetches))
+                           single_output, feed_dict, list(fetches),
+                           bool(jit_compile))
 
 
 def describe_value(value):

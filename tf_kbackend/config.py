@@ -11,6 +11,11 @@ Where the settings come from, in order of precedence:
 3. `keras.json` in `$KERAS_HOME` or, without it, `~/.keras`;
 4. the legacy defaults: `float32`, `1e-07`, `channels_last`, `tensorflow`.
 
+tf_kbackend's own settings (`OWN_SETTINGS`: keras.json keys prefixed
+`tf_kbackend_`, legacy Keras ignores them) come from their setter, else
+their environment variable, which wins over keras.json, else the file,
+else their default. They are never written to the file.
+
 A missing `keras.json` gets the defaults; like legacy Keras, a default file
 is written then, but only if none exists (never over an existing file) and
 only where the directory is writable. A file that is not valid JSON, or a
@@ -92,6 +97,51 @@ _settings = dict(DEFAULTS)
 _backend_source = [None]  # Where _settings['backend'] came from.
 
 
+def _check_flag(value):
+  """A boolean setting: JSON true/false, or an environment string."""
+  if isinstance(value, (bool, np.bool_)):
+    return bool(value)
+  if isinstance(value, str) and value.strip().lower() in _FLAG_STRINGS:
+    return _FLAG_STRINGS[value.strip().lower()]
+  raise ValueError(
+      f'expected true or false (in the environment: 1/0, true/false, '
+      f'yes/no, on/off). Received: {value!r}.')
+
+
+_FLAG_STRINGS = {'1': True, 'true': True, 'yes': True, 'on': True,
+                 '0': False, 'false': False, 'no': False, 'off': False}
+
+# tf_kbackend's own settings: keras.json key -> (environment variable,
+# validator, default).
+OWN_SETTINGS = {
+    # K.function's default for jit_compile (XLA); see docs/distribute.md.
+    'tf_kbackend_jit_compile': ('TF_KBACKEND_JIT_COMPILE', _check_flag, False),
+}
+_own_settings = {key: default for key, (_, _, default) in OWN_SETTINGS.items()}
+
+
+def _read_own_settings(raw, path):
+  """tf_kbackend's settings from the environment, else `raw` (keras.json)."""
+  entries = {}
+  for key, (env_name, validate, default) in OWN_SETTINGS.items():
+    sources = [(f'environment variable {env_name}', os.environ.get(env_name))]
+    if key in raw:
+      sources.append((f'key "{key}" in the Keras config file {path}',
+                      raw[key]))
+    for source, value in sources:
+      if value is None or value == '':
+        continue
+      try:
+        entries[key] = validate(value)
+        break
+      except ValueError as e:
+        user_warnings.warn(
+            f'Invalid value for {source}: {e} Ignored; using the next '
+            f'source (environment, keras.json, default {default!r}).',
+            ConfigWarning)
+  return entries
+
+
 def keras_dir():
   """Returns the directory holding `keras.json`.
 
@@ -116,7 +166,8 @@ def config_path():
 
 
 def _read_config_file(path):
-  """Returns the valid entries of the JSON file at `path`, warning on others."""
+  """The valid entries of the JSON file at `path` (warning on others), and
+  the file's JSON object itself ({} if unreadable)."""
   try:
     with open(path, encoding='utf-8') as f:
       raw = json.load(f)
@@ -125,14 +176,14 @@ def _read_config_file(path):
         f'Could not read the Keras config file {path}: {e}. Using the '
         f'defaults {DEFAULTS}; the file was left as it is.',
         ConfigWarning)
-    return {}
+    return {}, {}
   if not isinstance(raw, dict):
     user_warnings.warn(
         f'The Keras config file {path} must hold a JSON object, such as '
         f'{json.dumps(DEFAULTS)}; it holds a {type(raw).__name__}. Using the '
         f'defaults; the file was left as it is.',
         ConfigWarning)
-    return {}
+    return {}, {}
   entries = {}
   for key, validate in _VALIDATORS.items():
     if key not in raw:
@@ -158,7 +209,7 @@ def _read_config_file(path):
     # Keras 1 config files name the data format by its Theano/TF ordering.
     entries['image_data_format'] = _dim_ordering_to_data_format(
         raw['image_dim_ordering'])
-  return entries
+  return entries, raw
 
 
 def _write_default_config(path):
@@ -258,9 +309,10 @@ def load_config():
   """
   path = config_path()
   settings = dict(DEFAULTS)
+  raw = {}
   source = None
   if os.path.exists(path):
-    entries = _read_config_file(path)
+    entries, raw = _read_config_file(path)
     settings.update(entries)
     if 'backend' in entries:
       source = path
@@ -274,7 +326,110 @@ def load_config():
   # sees the old or the new value, never none.
   _settings.update(settings)
   _backend_source[0] = source
+  _own_settings.clear()
+  _own_settings.update(
+      {key: default for key, (_, _, default) in OWN_SETTINGS.items()})
+  _own_settings.update(_read_own_settings(raw, path))
   return dict(_settings)
+
+
+def jit_compile():
+  """Whether `K.function` compiles with XLA by default (`jit_compile`).
+
+  From `set_jit_compile`, else the environment variable
+  `TF_KBACKEND_JIT_COMPILE` (`1`/`0`, `true`/`false`...), else the
+  keras.json key `"tf_kbackend_jit_compile"` (true/false), else False.
+  Unchanged legacy code (`model.fit`) builds its functions with this
+  default.
+
+  >>> jit_compile()
+  False
+  """
+  return _own_settings['tf_kbackend_jit_compile']
+
+
+def set_jit_compile(value):
+  """Sets `K.function`'s default `jit_compile` for functions built later.
+
+  Args:
+    value: True or False.
+
+  Raises:
+    ValueError: for anything but a boolean; the setting is left unchanged.
+
+  >>> set_jit_compile(True); jit_compile()
+  True
+  >>> set_jit_compile(False)
+  """
+  if not isinstance(value, (bool, np.bool_)):
+    raise ValueError(
+        f'set_jit_compile expects True or False. Received: {value!r}.')
+  _own_settings['tf_kbackend_jit_compile'] = bool(value)
+
+
+TF1_ENV = 'TF_KBACKEND_TF1'
+TF1_CONFIG_KEY = 'tf_kbackend_tf1'
+_TRUE_WORDS = ('1', 'true', 'yes', 'on')
+_FALSE_WORDS = ('0', 'false', 'no', 'off')
+
+
+def _check_switch(value):
+  """A boolean setting: true/false (JSON), 1/0, or the words for them."""
+  if isinstance(value, (bool, np.bool_)):
+    return bool(value)
+  if isinstance(value, (int, np.integer)) and value in (0, 1):
+    return bool(value)
+  if isinstance(value, str):
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+      return True
+    if word in _FALSE_WORDS:
+      return False
+  raise ValueError(
+      f'must be true or false (or 1 / 0). Received: {value!r}.')
+
+
+def tf1_names():
+  """Whether the TF1 names are asked for (see tf_kbackend.tf1).
+
+  From `$TF_KBACKEND_TF1`, else the `"tf_kbackend_tf1"` key of keras.json,
+  else False. The variable wins over the file. An invalid file value is
+  reported with a `ConfigWarning` and ignored; the file is never written.
+
+  Raises:
+    ValueError: for an invalid `$TF_KBACKEND_TF1`, naming it.
+
+  >>> import os
+  >>> os.environ[TF1_ENV] = 'yes'; tf1_names()
+  True
+  >>> os.environ[TF1_ENV] = 'maybe'; tf1_names()
+  Traceback (most recent call last):
+  ...
+  ValueError: TF_KBACKEND_TF1 must be true or false (or 1 / 0). Received: 'maybe'.
+  >>> del os.environ[TF1_ENV]
+  """
+  env = os.environ.get(TF1_ENV, '')
+  if env.strip():
+    try:
+      return _check_switch(env)
+    except ValueError as e:
+      raise ValueError(f'{TF1_ENV} {e}') from None
+  path = config_path()
+  try:
+    with open(path, encoding='utf-8') as f:
+      raw = json.load(f)
+  except (OSError, ValueError):
+    return False  # load_config reports unreadable files.
+  if not isinstance(raw, dict) or TF1_CONFIG_KEY not in raw:
+    return False
+  try:
+    return _check_switch(raw[TF1_CONFIG_KEY])
+  except ValueError as e:
+    user_warnings.warn(
+        f'Invalid value for key "{TF1_CONFIG_KEY}" in the Keras config file '
+        f'{path}: it {e} The TF1 names stay off; the file was left as it '
+        f'is.', ConfigWarning)
+    return False
 
 
 def configured_backend():

@@ -287,25 +287,19 @@ def _check_version(version):
 
 
 def ensure_side_site(root=None, version=KERAS_VERSION):
-  """Installs legacy Keras (and its tests' imports) into `<root>/site-VERSION`."""
+  """Installs legacy Keras (and its tests' imports) into `<root>/site-VERSION`.
+
+  With tf_kbackend's installer (`tf-kbackend install-keras`), which adds
+  what the environment lacks of `OPTIONAL_FROM_ENV` itself.
+  """
   _check_version(version)
-  root = root or work_dir()
-  site = os.path.join(root, f'site-{version}')
-  marker = os.path.join(site, '.tf_kbackend_complete')
-  if os.path.exists(marker):
-    return site
-  if os.path.exists(site):
-    shutil.rmtree(site)
-  packages = list(side_packages(version))
-  for name in OPTIONAL_FROM_ENV:
-    try:
-      __import__(name)
-    except ImportError:
-      packages.append(name)
-  _pip('install', '--no-deps', '--target', site, *packages)
-  with open(marker, 'w', encoding='utf-8') as f:
-    f.write(' '.join(packages))
-  return site
+  from tf_kbackend_cli import keras_install  # pylint: disable=g-import-not-at-top
+  site = os.path.join(root or work_dir(), f'site-{version}')
+  extra = [p for p in side_packages(version)
+           if p.split('==')[0] not in ('keras', 'keras_applications',
+                                       'keras_preprocessing', 'pyyaml')]
+  return keras_install.install(version, target=site, extra=extra,
+                               select=False).directory
 
 
 def ensure_keras_tests(root=None, version=KERAS_VERSION):
@@ -374,6 +368,8 @@ def run_file(tests, site, relative, keras_home, timeout=1800,
       KERAS_HOME=keras_home,
       TF_CPP_MIN_LOG_LEVEL='2',
       TF_KBACKEND_LEGACY_REPORT=report,
+      # The legacy library is `site`, not the user's `install-keras` one.
+      TF_KBACKEND_KERAS='none',
       PYTHONDONTWRITEBYTECODE='1',
       # Keras's multiprocessing tests fork; keep each child to one thread.
       OMP_NUM_THREADS=env.get('OMP_NUM_THREADS', '2'),

@@ -1,29 +1,24 @@
 """The real legacy Keras library, for default-tier tests that need it.
 
-Installs `keras==VERSION` and the keras_applications / keras_preprocessing
-releases it was made with (plus PyYAML, which it imports) into a side
-directory with `pip install --no-deps --target`, never into the
-environment running the tests (which keeps its Keras 3). The directory is
-cached across test runs: `$TF_KBACKEND_TEST_CACHE/keras-VERSION`, by
-default under the system temporary directory.
+Installed with tf_kbackend's own installer (`tf-kbackend install-keras`,
+`tf_kbackend_cli.keras_install`): `keras==VERSION` and the
+keras_applications / keras_preprocessing releases it needs, with `pip
+install --no-deps --target`, into a side directory, never into the
+environment running the tests (which keeps its Keras 3). The data
+directory is cached across test runs: `$TF_KBACKEND_TEST_CACHE`, by default
+under the system temporary directory.
 
-Tests put the directory first on `PYTHONPATH` of a subprocess that runs
-under `tf-kbackend run` (see `env_with_legacy_keras`).
+Tests run scripts under `tf-kbackend run` with the environment of
+`env_with_legacy_keras`, which selects that installation the way a user's
+environment does (`TF_KBACKEND_DATA_DIR`, `TF_KBACKEND_KERAS`) and also puts
+it first on `PYTHONPATH`, for scripts run with plain `python`.
 """
 
 import os
-import shutil
-import subprocess
-import sys
 import tempfile
 
-# What each legacy release was made with (their own requirements).
-PACKAGES = {
-    '2.2.4': ('keras==2.2.4', 'keras_applications==1.0.8',
-              'keras_preprocessing==1.1.2', 'pyyaml'),
-    '2.3.1': ('keras==2.3.1', 'keras_applications==1.0.8',
-              'keras_preprocessing==1.1.2', 'pyyaml'),
-}
+from tf_kbackend_cli import datadir
+from tf_kbackend_cli import keras_install
 
 
 def cache_dir():
@@ -33,35 +28,17 @@ def cache_dir():
 
 def site(version='2.2.4'):
   """The side directory holding legacy Keras `version`, installed once."""
-  target = os.path.join(cache_dir(), f'keras-{version}')
-  if os.path.exists(os.path.join(target, '.complete')):
-    return target
-  # Installed beside the target and renamed into place: concurrent test
-  # processes never see (or import from) a half-installed directory.
-  os.makedirs(cache_dir(), exist_ok=True)
-  staging = tempfile.mkdtemp(prefix=f'keras-{version}-', dir=cache_dir())
-  command = [sys.executable, '-m', 'pip', '--disable-pip-version-check',
-             'install', '--no-deps', '--target', staging, *PACKAGES[version]]
-  result = subprocess.run(command, capture_output=True, text=True,
-                          check=False)
-  if result.returncode != 0:
-    shutil.rmtree(staging, ignore_errors=True)
-    raise RuntimeError(f'{" ".join(command)} failed:\n{result.stdout}\n'
-                       f'{result.stderr}')
-  with open(os.path.join(staging, '.complete'), 'w', encoding='utf-8') as f:
-    f.write('\n'.join(PACKAGES[version]))
-  try:
-    os.rename(staging, target)
-  except OSError:  # Another process got there first: use its copy.
-    shutil.rmtree(staging, ignore_errors=True)
-  return target
+  return keras_install.install(version, data=cache_dir(),
+                               select=False).directory
 
 
 def env_with_legacy_keras(version='2.2.4', base=None):
-  """A copy of `base` (default os.environ) with legacy Keras on PYTHONPATH."""
+  """A copy of `base` (default os.environ) selecting legacy Keras `version`."""
   env = dict(os.environ if base is None else base)
   path = env.get('PYTHONPATH')
   env['PYTHONPATH'] = site(version) + (os.pathsep + path if path else '')
+  env[datadir.DATA_DIR_ENV] = cache_dir()
+  env[datadir.KERAS_ENV] = version
   env.pop('KERAS_BACKEND', None)
   env.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
   return env

@@ -191,7 +191,11 @@ def install(report_as_tensorflow=True, keras_standin=True):
   4. otherwise, if `keras_standin`: installs the stand-in `keras` package
      (`standin`), dropping from `sys.modules` the public modules of a Keras
      3 that TensorFlow's start-up imported. `KERAS_BACKEND` is left alone
-     then: Keras 3, which reads it too, would refuse `tf_kbackend`.
+     then: Keras 3, which reads it too, would refuse `tf_kbackend`;
+  5. turns on the TF1 names (`tf_kbackend.tf1`: `tf.Session`,
+     `tf.placeholder`, `tf.train.AdamOptimizer`... with TF1 meaning; see
+     docs/tf1_api.md) and sets `TF_KBACKEND_TF1=1` for subprocesses
+     (unless `TF_KBACKEND_TF1=0` is set: then they stay off).
 
   Args:
     report_as_tensorflow: whether legacy Keras reports 'tensorflow'.
@@ -215,11 +219,28 @@ def install(report_as_tensorflow=True, keras_standin=True):
     keras = 'stand-in (keras.backend only)'
   else:
     keras = 'untouched'
+  tf1_names = _enable_tf1_names()
   report = {
       'shims_added': len(added),
       REPORT_AS_ENV: os.environ[REPORT_AS_ENV],
       'keras': keras,
+      'tf1_names': tf1_names,
   }
   if backend_note or _RunState.note:
     report['backend_overridden'] = _RunState.note
   return report
+
+
+def _enable_tf1_names():
+  """Turns on the TF1 names (tf_kbackend.tf1) for the script.
+
+  Also sets `TF_KBACKEND_TF1=1` for subprocesses the script starts. An
+  explicit `TF_KBACKEND_TF1=0` in the environment keeps them off.
+  Returns what was done, for the report.
+  """
+  if os.environ.get(config.TF1_ENV, '').strip() and not config.tf1_names():
+    return f'off ({config.TF1_ENV}={os.environ[config.TF1_ENV]})'
+  os.environ[config.TF1_ENV] = '1'
+  from tf_kbackend import tf1  # pylint: disable=g-import-not-at-top
+  tf1.enable()
+  return 'on'

@@ -29,8 +29,8 @@ import types
 STANDIN_NAMES = ('keras', 'keras.backend', 'keras.backend.tensorflow_backend')
 
 INSTALL_HINT = (
-    'pip install --no-deps keras==2.2.4 keras_applications==1.0.8 '
-    'keras_preprocessing==1.1.2 && pip install pyyaml h5py scipy')
+    'tf-kbackend install-keras (installs Keras 2.2.4 beside the Keras 3 that '
+    'TensorFlow needs; tf-kbackend run then finds it)')
 
 _VERSION = re.compile(r"""^__version__\s*=\s*['"](\d+)\.(\d+)""", re.M)
 

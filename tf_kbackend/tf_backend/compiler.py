@@ -24,7 +24,14 @@ it:
    when the updates are built.
 
 The result is a `ConcreteFunction`, called through the thin path of
-`_tf_private.execute_function`.
+`_tf_private.execute_function`; with `jit_compile=True` it is compiled by
+XLA. Ops keep the device the Keras graph gave them (`tf.device` scopes
+around their construction), and the placer honours it.
+
+When the subgraph uses variables of a `tf.distribute` strategy, the
+`replicated_compiler` hook (installed by `tf_kbackend.distribute`, which
+this bridge does not import) builds the function instead: the same
+signature, run on every replica (docs/distribute.md).
 """
 
 import re
@@ -36,6 +43,14 @@ from tf_kbackend.tf_backend import graph as graph_lib
 _ASSIGN_OPS = ('AssignVariableOp', 'AssignAddVariableOp',
                'AssignSubVariableOp')
 _IMPORT_PREFIX = 'k'
+
+# Set by tf_kbackend.distribute: a callable taking compile_subgraph's
+# arguments and returning the replicated function, or None when no
+# distributed variable is involved.
+replicated_compiler = None
+# An attribute of the concrete functions that K.function must call through
+# TensorFlow's regular call (see keras_function.Function).
+REGULAR_CALL = 'tf_kbackend_regular_call'
 
 
 class Update:
@@ -125,6 +140,14 @@ def subgraph_def(graph, ops):
   return graph_def
 
 
+def without_captures(needed, used_captures, imported=()):
+  """The ops of `needed` but the placeholders of captures (input_map binds
+  them; copied, they would dangle, which XLA refuses)."""
+  skipped = ({name.split(':')[0] for name in used_captures} -
+             {tensor.op.name for tensor in imported})
+  return [op for name, op in needed.items() if name not in skipped]
+
+
 def describe_placeholder(tensor):
   shape = tensor.shape
   shape = 'unknown' if shape.rank is None else tuple(shape.as_list())
@@ -178,7 +201,7 @@ def update_shape_error(error, updates, function_name):
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
-                     what):
+                     what, jit_compile=False, sparse_feeds=()):
   """Builds the concrete function computing `fetches` from `feeds`.
 
   Args:
@@ -191,6 +214,9 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     fetch_ops: other Keras-graph ops to run (fetched ops, extra fetches).
     name: the function's name.
     what: how to name the caller in error messages ('K.function', 'K.eval').
+    jit_compile: compile the function with XLA.
+    sparse_feeds: the names of the feeds that are parts of sparse
+      placeholders (a replicated function cannot split them).
 
   Returns:
     A `ConcreteFunction` taking one tensor per feed and returning one per
@@ -199,6 +225,12 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
   Raises:
     ValueError: if a needed placeholder is not fed.
   """
+  if replicated_compiler is not None:
+    replicated = replicated_compiler(feeds, feed_specs, fetches, updates,
+                                     fetch_ops, name, what, jit_compile,
+                                     sparse_feeds)
+    if replicated is not None:
+      return replicated
   graph = graph_lib.get_graph()
   captures = capture_map(graph)
   fed_names = {tensor.name for tensor in feeds}
@@ -215,9 +247,10 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'{what}: the requested outputs depend on placeholder(s) {listed}, '
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
-  graph_def = subgraph_def(graph, needed.values())
   return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
   used_captures = [n for n in captures if n.split(':')[0] in needed]
+  graph_def = subgraph_def(graph, without_captures(needed, used_captures,
+                                                   imported))
   # Only feeds some copied op reads may be mapped: import_graph_def refuses
   # mappings it does not use (TF1 allowed unused feeds).
   consumed = {t.name for op in needed.values() for t in op.inputs}
@@ -278,5 +311,6 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     return outputs
 
   body.__name__ = name
-  return tf.function(body, input_signature=feed_specs,
-                     autograph=False).get_concrete_function()
+  # None, not False, without XLA: the function stays exactly as before.
+  return tf.function(body, input_signature=feed_specs, autograph=False,
+                     jit_compile=jit_compile or None).get_concrete_function()

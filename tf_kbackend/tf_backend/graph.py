@@ -90,11 +90,45 @@ def get_graph():
   if graph is None:
     with _LOCK:
       if _State.graph is None:
-        graph = _tf_private.new_keras_graph(provenance.capture_hook, _LOCK)
+        graph = _tf_private.new_keras_graph(provenance.capture_hook, _LOCK,
+                                            eager_scopes)
         graph._tf_kbackend_generation = _State.generation  # pylint: disable=protected-access
         _State.graph = graph
       graph = _State.graph
   return graph
+
+
+_TF1_DEVICE_NAMES = {}
+
+
+def eager_scopes():
+  """The eager `tf.device` and `tf.name_scope` scopes in effect, for the graph.
+
+  Ops built in the Keras graph from eager code get them, as TF1 placed and
+  named graph ops by the scopes around their construction. The device is
+  named as TF1 named it: without the local job's prefix
+  (`/job:localhost/replica:0/task:0`), so `with tf.device('/cpu:0')` gives
+  ops the device `'/device:CPU:0'`.
+
+  Returns:
+    `(device or None, name scope or None)`, or None when neither is set or
+    a graph is being built already (its own scopes apply).
+  """
+  if not tf.executing_eagerly():
+    return None
+  name = _tf_private.current_device_name()
+  scope = _tf_private.current_eager_name_scope()
+  if not name and not scope:
+    return None
+  device = None
+  if name:
+    device = _TF1_DEVICE_NAMES.get(name)
+    if device is None:
+      spec = tf.DeviceSpec.from_string(name)
+      if spec.job == 'localhost':
+        spec = spec.replace(job=None, replica=None, task=None)
+      device = _TF1_DEVICE_NAMES[name] = spec.to_string()
+  return device, scope or None
 
 
 def _is_graph_tensor(value):

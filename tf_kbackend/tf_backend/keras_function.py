@@ -9,6 +9,10 @@ from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
 
+# Set by tf_kbackend.distribute (the bridge does not import it):
+# distributed_gradients(loss, variables) for a variable list holding
+# tf.distribute variables.
+distributed_gradients = None
 
 
 def _label(tensor, position, function_name):
@@ -52,6 +56,15 @@ def _as_fetch(output, position, function_name):
     graph_lib.check_in_current_graph(
         output, f'Output {position} of K.function {function_name!r}')
   return output
+
+
+def _variable_handles(variable):
+  """The handles holding a variable's value: one per local replica of a
+  `tf.distribute` variable (each is updated), else the variable's own."""
+  if isinstance(variable, tf.distribute.DistributedValues):
+    return [component.handle for component in
+            variable.distribute_strategy.experimental_local_results(variable)]
+  return [variable.handle]
 
 
 def _flatten_updates(updates):
@@ -102,9 +115,10 @@ def _collect_updates(updates, function_name):
         if value.dtype != variable.dtype:
           with graph_lib.symbolic_scope():
             value = tf.cast(value, variable.dtype)
-      found.append(compiler.Update('AssignVariableOp', variable.handle, value,
-                                   variable.dtype, name=variable.name,
-                                   shape=variable.shape))
+      for handle in _variable_handles(variable):
+        found.append(compiler.Update('AssignVariableOp', handle, value,
+                                     variable.dtype, name=variable.name,
+                                     shape=variable.shape))
       continue
     op = getattr(update, 'op', update)
     if not isinstance(op, tf.Operation):
@@ -145,6 +159,7 @@ class Function:
     self.outputs = args.outputs
     self.updates = updates
     self.feed_dict = args.feed_dict
+    self.jit_compile = args.jit_compile
     self._single_output = args.single_output
     outputs, fetches, description = args.outputs, args.fetches, args.description
 
@@ -179,10 +194,19 @@ class Function:
                                         self.name)
     self._concrete = compiler.compile_subgraph(
         feed_tensors, feed_specs, flat_fetches, found, other_ops,
-        name=self.name, what=description)
+        name=self.name, what=description, jit_compile=args.jit_compile,
+        sparse_feeds=[part.name for tensor in fed
+                      if isinstance(tensor, tf.SparseTensor)
+                      for part in (tensor.indices, tensor.values,
+                                   tensor.dense_shape)])
     self._updates_found = found
     self._function_name = self._concrete.function_def.signature.name
-    self._captured = list(self._concrete.captured_inputs)
+    # A function run on the replicas of a tf.distribute strategy captures
+    # values TensorFlow computes at each call (collective instance keys):
+    # it takes the regular call, which computes them.
+    self._regular_call = getattr(self._concrete, compiler.REGULAR_CALL, False)
+    self._captured = ([] if self._regular_call else
+                      list(self._concrete.captured_inputs))
     self._num_outputs = len(self._concrete.outputs)
     self._attrs = _tf_private.function_call_attrs()
 
@@ -217,7 +241,7 @@ class Function:
     for convert, tensor in self._fixed_feed_converters:
       args.extend(convert(self.feed_dict[tensor]))
     try:
-      if _tf_private.tape_is_recording():
+      if self._regular_call or _tf_private.tape_is_recording():
         return self._pack(self._concrete(*args))
       args.extend(self._captured)
       results = _tf_private.execute_function(
@@ -247,12 +271,18 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
       variables' values from before the call.
     name: a name for the function.
     **kwargs: Keras 2.3.1's `feed_dict` (fixed extra feeds) and `fetches`
-      (extra ops to run); TF1's `options` and `run_metadata` are ignored.
+      (extra ops to run); TF1's `options` and `run_metadata` are ignored;
+      `jit_compile=True` compiles the function with XLA (default:
+      `tf_kbackend.config.jit_compile()`, set by the environment variable
+      `TF_KBACKEND_JIT_COMPILE` or the keras.json key
+      `"tf_kbackend_jit_compile"`).
 
   Returns:
     A `Function`: call it with a list of values, one per input (numpy
     arrays, lists, numbers, eager tensors); it returns a list of numpy
-    arrays.
+    arrays. Under a `tf.distribute` strategy (variables created in its
+    scope), each call runs on every replica, on its share of the fed
+    batch; see docs/distribute.md.
 
   Raises:
     ValueError: for an output that depends on a placeholder not in
@@ -304,9 +334,13 @@ def gradients(loss, variables):
                                                 (list, tuple)) else [variables]
   variable_list = [_follow_variables(v) for v in variable_list]
   # The lock for the whole backward pass: it walks the graph's structure.
-  with graph_lib.graph_lock(), graph_lib.symbolic_scope():
-    return tf.compat.v1.gradients(loss, variable_list,
-                                  colocate_gradients_with_ops=True)
+  with graph_lib.graph_lock():
+    if distributed_gradients is not None and any(
+        isinstance(v, tf.distribute.DistributedValues) for v in variable_list):
+      return distributed_gradients(loss, variable_list)
+    with graph_lib.symbolic_scope():
+      return tf.compat.v1.gradients(loss, variable_list,
+                                    colocate_gradients_with_ops=True)
 
 
 @graph_lib.graph_op

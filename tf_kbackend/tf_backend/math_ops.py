@@ -82,8 +82,10 @@ def dot(x, y):
   x_rank, y_rank = _rank(x), _rank(y)
   if x_rank is None or y_rank is None:
     # Without a known rank only a (batched) matrix product can be built,
-    # which is what legacy Keras did.
-    return tf.matmul(x, y)
+    # which is what legacy Keras did, with TF1's BatchMatMul: its batch
+    # dimensions do not broadcast, so with a matrix `y` the result is known
+    # to be a matrix ((None, 64) from an unknown-rank x), as in TF1.
+    return tf.raw_ops.BatchMatMul(x=x, y=y)
   if x_rank == 0 or y_rank == 0:
     raise ValueError(
         f'dot needs operands of rank 1 or more. Received: '

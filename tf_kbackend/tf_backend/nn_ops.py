@@ -50,7 +50,8 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
   Args:
     x: a tensor or variable.
     alpha: slope of the part below `threshold`.
-    max_value: saturation value, or None for none.
+    max_value: saturation value (a number, or a scalar tensor or variable,
+      as legacy Keras' TensorFlow backend took), or None for none.
     threshold: where the activation starts.
 
   Returns:
@@ -60,12 +61,14 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
   array([-0.2,  0.5,  2. ])
   """
   x = tf.convert_to_tensor(x)
+  # A tensor max_value (a learned threshold), as the legacy backend took.
+  max_is_tensor = isinstance(max_value, (tf.Tensor, tf.Variable))
   # The dedicated kernels, as the legacy backend used (legacy Keras' own
   # tests check the op types): faster, and the same values.
   if threshold == 0.0 and not graph_lib.is_symbolic(alpha):
     if alpha == 0.0 and max_value is None:
       return tf.nn.relu(x)
-    if alpha == 0.0 and max_value == 6:
+    if alpha == 0.0 and not max_is_tensor and max_value == 6:
       return tf.nn.relu6(x)
     if max_value is None and x.dtype != tf.float64:
       # (LeakyRelu's alpha is a float32 attribute: float64 x takes the
@@ -79,8 +82,9 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     below = tf.nn.relu(-x)
     above = tf.nn.relu(x)
   if max_value is not None:
-    above = tf.clip_by_value(above, _scalar(0, x.dtype),
-                             _scalar(max_value, x.dtype))
+    top = (tf.cast(max_value, x.dtype) if max_is_tensor else
+           _scalar(max_value, x.dtype))
+    above = tf.clip_by_value(above, _scalar(0, x.dtype), top)
   if alpha != 0.0:
     above -= _scalar(alpha, x.dtype) * below
   return above

@@ -131,6 +131,21 @@ def rederive(tensor, graph):
   return result
 
 
+def rebuild(record, graph):
+  """Builds the computation of a derivation `record` again, in `graph`.
+
+  For a value that is gone but whose recipe is kept: a variable's initial
+  value, which TF1's initializers computed again (a new random draw).
+  """
+  with graph.as_default():
+    args = _rederive_structure(record.args, graph)
+    kwargs = _rederive_structure(record.kwargs, graph)
+    result = record.fn(*args, **kwargs)
+  if record.index is not None:
+    result = result[record.index]
+  return tf.convert_to_tensor(result)
+
+
 def capture_hook(graph, tensor):
   """`KerasGraph` capture hook: derived values enter as re-derivations."""
   if derivation(tensor) is None:

@@ -30,9 +30,23 @@ __all__ = ['random_normal', 'random_uniform', 'random_binomial',
            'truncated_normal']
 
 
+class _SeedSource:
+  generator = None  # None: numpy's global generator, as legacy Keras.
+
+
+def seed_from(generator):
+  """Draws the seeds of unseeded random ops from `generator` from now on.
+
+  `generator` is a `np.random.RandomState`, or None for numpy's global
+  generator (the default). TF1's `tf.set_random_seed` (tf_kbackend/tf1)
+  uses it so that one seed makes a whole program's draws reproducible.
+  """
+  _SeedSource.generator = generator
+
+
 def _seed(seed):
   if seed is None:
-    return int(np.random.randint(10e6))
+    return int((_SeedSource.generator or np.random).randint(10e6))
   if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
     raise TypeError(f'seed must be an integer or None. Received: seed={seed!r}.')
   return int(seed)

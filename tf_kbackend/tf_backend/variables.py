@@ -20,6 +20,17 @@ from tf_kbackend.tf_backend import provenance
 from tf_kbackend.tf_backend import tensor_utils
 
 
+# Set by tf_kbackend.distribute (the bridge does not import it):
+# distributed_variable(variable_class, **kwargs) creates the variable under
+# the tf.distribute strategy in effect, or returns None when there is none.
+distributed_variable = None
+
+# Functions `callback(variable, initial_value)` called after `variable()`
+# creates one: the TF1 names (tf_kbackend/tf1) list it in the Keras graph's
+# collections, as TF1 listed every variable of its graph.
+variable_created_callbacks = []
+
+
 class _State:
   manual_init = False
   names = set()  # Full names of the variables of the current Keras graph.
@@ -172,11 +183,18 @@ def variable(value, dtype=None, name=None, constraint=None):
   ) else ''
   with tf.init_scope():
     with (tf.name_scope(scope + '/') if scope else contextlib.nullcontext()):
-      v = KerasVariable(initial, dtype=tf_dtype,
-                        name=_unique_name(scope, name),
-                        constraint=constraint)
+      kwargs = dict(dtype=tf_dtype, name=_unique_name(scope, name),
+                    constraint=constraint)
+      v = None
+      if distributed_variable is not None:
+        v = distributed_variable(KerasVariable, initial_value=initial,
+                                 **kwargs)
+      if v is None:
+        v = KerasVariable(initial, **kwargs)
   v._keras_shape = tensor_utils.static_shape(v)  # pylint: disable=protected-access
   v._uses_learning_phase = False  # pylint: disable=protected-access
+  for callback in variable_created_callbacks:
+    callback(v, value)
   return v
 
 
