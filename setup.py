@@ -17,6 +17,7 @@ import importlib.metadata
 import os
 
 from setuptools import setup
+from setuptools.command.build_py import build_py
 
 _TF_DISTRIBUTIONS = ('tensorflow', 'tensorflow-cpu', 'tensorflow-gpu',
                      'tensorflow-macos', 'tensorflow-intel', 'tf-nightly',
@@ -37,10 +38,35 @@ def _tensorflow_requirement():
   return (chosen or 'tensorflow') + _TF_VERSION
 
 
+# A `.pth` line Python's `site` runs at start-up: `import
+# tf_kbackend_legacy_hint; tf_kbackend_legacy_hint.install()`, which
+# explains a failed import of legacy Keras when tf_kbackend is not selected
+# (see that module). Wheels carry it at their root, so it lands in
+# site-packages; editable installs do not.
+_HINT_PTH = 'tf_kbackend_legacy_hint.pth'
+
+
+class _BuildPyWithHint(build_py):
+  """build_py, plus the `.pth` file at the root of the build."""
+
+  def run(self):
+    super().run()
+    here = os.path.dirname(os.path.abspath(__file__))
+    self.copy_file(os.path.join(here, _HINT_PTH),
+                   os.path.join(self.build_lib, _HINT_PTH))
+
+  def get_outputs(self, include_bytecode=True):
+    return super().get_outputs(include_bytecode) + [
+        os.path.join(self.build_lib, _HINT_PTH)]
+
+
 # platformdirs: the per-user data directory of install-keras; packaging:
 # its dependency check (both small, well kept, and already in most
 # environments: pip vendors them, TensorFlow requires packaging).
-setup(install_requires=[
-    'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', 'platformdirs>=2.6',
-    'packaging>=20', _tensorflow_requirement()
-])
+setup(
+    install_requires=[
+        'numpy>=1.23', 'absl-py>=1.0', 'scipy>=1.9', 'platformdirs>=2.6',
+        'packaging>=20', _tensorflow_requirement()
+    ],
+    cmdclass={'build_py': _BuildPyWithHint},
+)

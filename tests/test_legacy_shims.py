@@ -360,8 +360,15 @@ try:
     refused = ''
 except ModuleNotFoundError as e:
     refused = str(e)
+n = K.shape(x)[0]
+_, total = K.control_flow_ops.while_loop(
+    lambda i, s: i < n, lambda i, s: (i + 1, s + K.sum(x[i])), [0, 0.0])
+looped = float(K.function([x], [total])([np.ones((4, 3))])[0])
+no_session_yet = K.tensorflow_backend._SESSION is None
+session = K.get_session() is K.tensorflow_backend._SESSION and no_session_yet
 print(repr((sys.argv, __name__, K.backend(), losses, refused,
-            KTF.placeholder is K.placeholder, np.float is float)))
+            KTF.placeholder is K.placeholder, np.float is float, looped,
+            K.tf.__name__, session)))
 """
 
 
@@ -464,14 +471,16 @@ def test_without_the_switch_keras_reports_the_module_name(runs):
 def test_cli_runs_backend_only_script_without_legacy_keras(runs):
   returncode, stdout, stderr = runs['standin']
   assert returncode == 0, stderr[-3000:]
-  argv, name, backend, losses, refused, same, np_float = eval(  # pylint: disable=eval-used
-      stdout.strip().splitlines()[-1])
+  (argv, name, backend, losses, refused, same, np_float, looped, tf_name,
+   session) = eval(stdout.strip().splitlines()[-1])  # pylint: disable=eval-used
   assert argv == ['scripts/backend_only.py', 'a', '--flag', '-v']
   assert name == '__main__' and backend == 'tensorflow'
   np.testing.assert_allclose(losses, [4.0, 0.64, 0.1024], rtol=1e-5)
   assert "No module named 'keras.layers'" in refused
   assert 'tf-kbackend install-keras' in refused
   assert same and np_float
+  # What Keras 2.2's K re-exported from its TensorFlow backend module.
+  assert looped == 12.0 and tf_name == 'tensorflow' and session
   assert 'stand-in' in stderr  # -v before the script is run's own option.
 
 

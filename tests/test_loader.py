@@ -78,6 +78,7 @@ _SCENARIOS = {
                       'TF_KBACKEND_LEGACY_ALIAS': '1'}, None),
     'cntk_alias_off': ({'KERAS_BACKEND': 'cntk',
                         'TF_KBACKEND_LEGACY_ALIAS': '0'}, None),
+    'jax_env': ({'KERAS_BACKEND': 'jax'}, None),
 }
 
 
@@ -162,7 +163,20 @@ def test_unimportable_external_backend(outcomes):
   name, message, _ = outcomes['external_missing']['error']
   assert name == 'BackendError'
   assert 'no_such_backend_module_xyz' in message
-  assert 'Could not import' in message
+  assert 'does not import' in message
+  # The message names where the name came from, and the fix.
+  assert 'the environment variable KERAS_BACKEND=no_such_backend_module_xyz' in (
+      message)
+  assert '`tf-kbackend run script.py`' in message
+  assert 'KERAS_BACKEND=tensorflow' in message
+
+
+def test_a_keras3_backend_name_is_explained(outcomes):
+  name, message, _ = outcomes['jax_env']['error']
+  assert name == 'BackendError'
+  assert 'named by the environment variable KERAS_BACKEND=jax' in message
+  assert '"jax" is a backend of Keras 3' in message
+  assert '`tf-kbackend run script.py`' in message
 
 
 @pytest.mark.parametrize('scenario,backend', [('theano', 'theano'),
@@ -172,7 +186,13 @@ def test_theano_and_cntk_give_a_clear_error(outcomes, scenario, backend):
   result = outcomes[scenario]
   name, message, _ = result['error']
   assert name == 'BackendError'
-  assert f'The "{backend}" backend is not available' in message
+  assert f'The "{backend}" backend, named by ' in message
+  assert f'is not available: {backend} does not install' in message
+  if scenario == 'cntk_json':
+    assert '"backend" key of ' in message and 'keras.json' in message
+  else:
+    assert f'the environment variable KERAS_BACKEND={backend}' in message
+  assert '`tf-kbackend run script.py`' in message
   assert 'KERAS_BACKEND=tensorflow' in message
   assert 'TF_KBACKEND_LEGACY_ALIAS=1' in message
   assert not result['tensorflow_imported']
@@ -202,13 +222,14 @@ class TestResolveInProcess:
   @pytest.mark.parametrize('name', ['theano', 'cntk'])
   def test_unavailable_without_alias(self, name, monkeypatch):
     monkeypatch.delenv(loader.LEGACY_ALIAS_ENV, raising=False)
-    with pytest.raises(loader.BackendError, match=f'"{name}" backend is not'):
+    with pytest.raises(loader.BackendError,
+                       match=f'"{name}" backend, named by .* is not available'):
       loader.resolve(name)
 
   @pytest.mark.parametrize('name', ['theano', 'cntk'])
   def test_alias(self, name, monkeypatch):
     monkeypatch.setenv(loader.LEGACY_ALIAS_ENV, '1')
-    with pytest.warns(UserWarning, match=f'asks for "{name}"'):
+    with pytest.warns(UserWarning, match=f'asks for the "{name}" backend'):
       assert loader.resolve(name) == (KTF, 'tensorflow')
 
   def test_external_module_object(self, monkeypatch):

@@ -101,6 +101,22 @@ def test_eager_operator_tracking_is_installed():
   assert float(tf.constant(2.0) * 3.0) == 6.0
 
 
+def test_legacy_backend_modules_import_with_what_legacy_code_used():
+  used = {'tf_ops': 'convert_to_tensor', 'moving_averages':
+          'assign_moving_average', 'tensor_array_ops': 'TensorArray',
+          'control_flow_ops': 'with_dependencies', 'functional_ops': 'foldl',
+          'ctc': 'ctc_loss', 'device_lib': 'list_local_devices',
+          'config_pb2': 'ConfigProto', 'context': 'executing_eagerly',
+          'tfdev': 'DeviceSpec', 'tf_image_ops': 'resize_images',
+          'tf_math_ops': 'reduce_sum', 'tf_state_ops': 'assign',
+          'tf_utils': 'shape_type_conversion'}
+  assert set(used) == set(_tf_private.LEGACY_BACKEND_MODULES)
+  for name, attribute in used.items():
+    module = _tf_private.legacy_backend_module(name)
+    assert module.__name__ == _tf_private.LEGACY_BACKEND_MODULES[name]
+    assert hasattr(module, attribute), (name, attribute)
+
+
 class _RecordingLock:
   """An RLock that records whether it was held."""
 

@@ -15,6 +15,10 @@ from tf_kbackend import loader as _loader
 
 __version__ = '0.1.0'
 
+if _legacy.invoked_as_run():
+  # `tf-kbackend run` runs on tf_kbackend whatever the configuration names.
+  _legacy.select_backend_for_run()
+
 # TensorFlow's start-up imports any package named `keras`, which must not
 # import this half-loaded package as its backend (legacy Keras) nor choke
 # on KERAS_BACKEND=tf_kbackend (Keras 3): see tf_kbackend.legacy.

@@ -93,9 +93,19 @@ that moves one of these breaks this module only, and
   graph scope. (`type(tf.constant(0.))` names it publicly, but creating that
   constant at import would initialize the eager context, after which
   `K.set_session` could no longer set thread counts or GPU memory growth.)
+- `legacy_backend_module`: the TensorFlow modules that Keras 2.2/2.3's own
+  TensorFlow backend imported from `tensorflow.python` at its top
+  (`control_flow_ops`, `tensor_array_ops`, `functional_ops`, `ctc_ops`,
+  `moving_averages`, `ops`, `device_lib`, `config_pb2`...). `from
+  .tensorflow_backend import *` exposed them as `keras.backend.<name>`,
+  and TF1-era code uses them through it (`K.control_flow_ops.while_loop`);
+  they are private TensorFlow modules with no public module equivalent.
+  `tf_kbackend.legacy.tf1_modules` serves them with TF1 meaning; this
+  entry only imports them, on first use.
 """
 
 import contextlib
+import importlib
 import itertools
 import threading
 
@@ -425,3 +435,28 @@ def track_eager_operators(on_result):
 def tape_is_recording():
   """True if a `GradientTape` (or forward accumulator) may be recording."""
   return _record.could_possibly_record()
+
+
+# Name in Keras's tensorflow_backend module -> the module it imported.
+LEGACY_BACKEND_MODULES = {
+    'tf_ops': 'tensorflow.python.framework.ops',
+    'moving_averages': 'tensorflow.python.training.moving_averages',
+    'tensor_array_ops': 'tensorflow.python.ops.tensor_array_ops',
+    'control_flow_ops': 'tensorflow.python.ops.control_flow_ops',
+    'functional_ops': 'tensorflow.python.ops.functional_ops',
+    'ctc': 'tensorflow.python.ops.ctc_ops',
+    'device_lib': 'tensorflow.python.client.device_lib',
+    'config_pb2': 'tensorflow.core.protobuf.config_pb2',
+    # Keras 2.3's.
+    'context': 'tensorflow.python.eager.context',
+    'tfdev': 'tensorflow.python.framework.device',
+    'tf_image_ops': 'tensorflow.python.ops.image_ops',
+    'tf_math_ops': 'tensorflow.python.ops.math_ops',
+    'tf_state_ops': 'tensorflow.python.ops.state_ops',
+    'tf_utils': 'tensorflow.python.keras.utils.tf_utils',
+}
+
+
+def legacy_backend_module(name):
+  """The TensorFlow module Keras's tensorflow_backend imported as `name`."""
+  return importlib.import_module(LEGACY_BACKEND_MODULES[name])

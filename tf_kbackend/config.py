@@ -94,6 +94,7 @@ _VALIDATORS = {
 }
 
 _settings = dict(DEFAULTS)
+_backend_source = [None]  # Where _settings['backend'] came from.
 
 
 def _check_flag(value):
@@ -309,17 +310,22 @@ def load_config():
   path = config_path()
   settings = dict(DEFAULTS)
   raw = {}
+  source = None
   if os.path.exists(path):
     entries, raw = _read_config_file(path)
     settings.update(entries)
+    if 'backend' in entries:
+      source = path
   else:
     _write_default_config(path)
   env_backend = os.environ.get('KERAS_BACKEND')
   if env_backend:
     settings['backend'] = env_backend
+    source = 'KERAS_BACKEND'
   # Every key at once (no clear()): a thread reading a setting meanwhile
   # sees the old or the new value, never none.
   _settings.update(settings)
+  _backend_source[0] = source
   _own_settings.clear()
   _own_settings.update(
       {key: default for key, (_, _, default) in OWN_SETTINGS.items()})
@@ -429,6 +435,35 @@ def tf1_names():
 def configured_backend():
   """Returns the backend name the settings ask for (env or keras.json)."""
   return _settings['backend']
+
+
+def backend_source():
+  """Where `configured_backend()` comes from, for messages.
+
+  Returns:
+    'KERAS_BACKEND' (the environment variable), the path of the keras.json
+    that names it, or None for the default.
+
+  >>> import os
+  >>> backend_source() in ('KERAS_BACKEND', config_path(), None)
+  True
+  """
+  return _backend_source[0]
+
+
+def describe_backend_source():
+  """`backend_source()` as words: where to change the backend name.
+
+  >>> describe_backend_source().startswith(
+  ...     ('the environment variable', 'the "backend" key', 'the default'))
+  True
+  """
+  source = backend_source()
+  if source == 'KERAS_BACKEND':
+    return f'the environment variable KERAS_BACKEND={_settings["backend"]}'
+  if source:
+    return f'the "backend" key of {source}'
+  return 'the default'
 
 
 def floatx():

@@ -39,14 +39,38 @@ class BackendError(ImportError):
   """The configured backend cannot be loaded."""
 
 
+# Backends of Keras 3, which tf_kbackend (a backend of legacy Keras 2.x) is not.
+KERAS3_BACKENDS = ('jax', 'torch', 'openvino')
+
+_HOW_TO_SELECT = (
+    'Run the script with `tf-kbackend run script.py` (it runs on '
+    'tf_kbackend whatever the configuration names), or select tf_kbackend: '
+    'KERAS_BACKEND=tensorflow in the environment, or "backend": '
+    '"tensorflow" in keras.json')
+
+
+def _source():
+  from tf_kbackend import config  # pylint: disable=g-import-not-at-top
+  return config.describe_backend_source()
+
+
 def _unavailable_message(name):
   return (
-      f'The "{name}" backend is not available: {name} does not install on '
-      f'current Python and NumPy. Select a backend that is, with the '
-      f'environment variable KERAS_BACKEND=tensorflow (or "numpy" for the '
-      f'reference implementation) or the "backend" key of keras.json. To run '
-      f'code written for {name} on tf_kbackend\'s TensorFlow implementation '
-      f'unchanged, set {LEGACY_ALIAS_ENV}=1.')
+      f'The "{name}" backend, named by {_source()}, is not available: {name} '
+      f'does not install on current Python and NumPy. {_HOW_TO_SELECT} (or '
+      f'"numpy" for the reference implementation). To run code written for '
+      f'{name} on tf_kbackend\'s TensorFlow implementation without changing '
+      f'the configuration, set {LEGACY_ALIAS_ENV}=1 (a warning says so at '
+      f'start-up).')
+
+
+def _not_a_backend_message(name, why):
+  hint = ''
+  if name in KERAS3_BACKENDS:
+    hint = (f' "{name}" is a backend of Keras 3; tf_kbackend is a backend '
+            f'of the legacy Keras 2.x API.')
+  return (f'The backend "{name}", named by {_source()}, cannot be used: '
+          f'{why}.{hint} {_HOW_TO_SELECT}.')
 
 
 def validate_backend_module(module, name=None):
@@ -83,7 +107,7 @@ def resolve(name):
   if name in UNAVAILABLE_BACKENDS:
     if os.environ.get(LEGACY_ALIAS_ENV, '') not in ('', '0'):
       user_warnings.warn(
-          f'KERAS_BACKEND/keras.json asks for "{name}"; running on '
+          f'{_source()} asks for the "{name}" backend; running on '
           f'tf_kbackend\'s TensorFlow implementation instead because '
           f'{LEGACY_ALIAS_ENV} is set.')
       name = 'tensorflow'
@@ -95,10 +119,12 @@ def resolve(name):
   try:
     module = importlib.import_module(name)
   except ImportError as e:
-    raise BackendError(
-        f'Could not import the backend module "{name}" named by '
-        f'KERAS_BACKEND or keras.json: {e}') from e
-  validate_backend_module(module, name)
+    raise BackendError(_not_a_backend_message(
+        name, f'the module does not import ({e})')) from e
+  try:
+    validate_backend_module(module, name)
+  except BackendError as e:
+    raise BackendError(_not_a_backend_message(name, str(e).rstrip('.'))) from e
   return module, name
 
 

@@ -1,24 +1,28 @@
-"""Runs Keras 2.2.4's own test files on tf_kbackend (the `legacy` test tier).
+"""Runs legacy Keras's own test files on tf_kbackend (the `legacy` test tier).
 
-What it does, in order (each step is skipped when its result is already in
-the work directory):
+Two releases: Keras 2.2.4 (the test files issue 4 names, plus its
+`backend_test.py` adapted) and Keras 2.3.1 (every test file of its suite
+that needs no network, see `EXCLUDED`). For a release, in order (each step
+is skipped when its result is already in the work directory):
 
-1. installs `keras==2.2.4` and the packages its tests import into a side
-   directory (`<work>/site`, `pip install --no-deps --target`), never into
-   the environment running tf_kbackend;
-2. downloads Keras 2.2.4's source distribution (`pip download --no-deps
-   --no-binary :all: keras==2.2.4`) and unpacks its `tests/` directory
+1. installs `keras==VERSION` and the packages its tests import into a side
+   directory (`<work>/site-VERSION`, `pip install --no-deps --target`),
+   never into the environment running tf_kbackend;
+2. downloads the release's source distribution (`pip download --no-deps
+   --no-binary :all: keras==VERSION`) and unpacks its `tests/` directory
    only (Keras itself comes from the side directory);
 3. runs each selected test file in its own pytest process under
    `tf-kbackend run` (so with tf_kbackend as Keras's backend, reporting
-   'tensorflow'), with `tests/legacy/harness/keras_legacy_harness.py` as a
-   pytest plugin, and reads back every test's outcome.
+   'tensorflow' unless told otherwise), with
+   `tests/legacy/harness/keras_legacy_harness.py` as a pytest plugin, and
+   reads back every test's outcome.
 
 The work directory is `$TF_KBACKEND_LEGACY_DIR`, by default
-`<tmp>/tf_kbackend_legacy`. `python tests/legacy/suite.py [files...]` runs
-it outside pytest and prints the table.
+`<tmp>/tf_kbackend_legacy`. `python tests/legacy/suite.py [--keras 2.3.1]
+[--report-as module] [files...]` runs it outside pytest and prints the table.
 """
 
+import argparse
 import concurrent.futures
 import dataclasses
 import json
@@ -35,15 +39,29 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 HARNESS_DIR = os.path.join(HERE, 'harness')
 
-KERAS_VERSION = '2.2.4'
+KERAS_VERSIONS = ('2.2.4', '2.3.1')
+KERAS_VERSION = '2.2.4'  # The default release.
 # Installed into the side directory with --no-deps: Keras and what its
 # tests import that this environment may lack.
-SIDE_PACKAGES = (
-    f'keras=={KERAS_VERSION}', 'keras_applications==1.0.8',
-    'keras_preprocessing==1.1.2', 'pyyaml', 'pillow', 'pandas',
-    'python-dateutil', 'pytz', 'tzdata')
+COMMON_SIDE_PACKAGES = (
+    'keras_applications==1.0.8', 'keras_preprocessing==1.1.2', 'pyyaml',
+    'pillow', 'pandas', 'python-dateutil', 'pytz', 'tzdata')
+EXTRA_SIDE_PACKAGES = {
+    '2.2.4': (),
+    # Keras 2.3.1's test_training.py, metrics_functional_test.py and
+    # data_utils_test.py retry their timing-sensitive tests with it.
+    '2.3.1': ('flaky',),
+}
+SIDE_PACKAGES = (f'keras=={KERAS_VERSION}',) + COMMON_SIDE_PACKAGES
 # Needed too; taken from the running environment when it has them.
 OPTIONAL_FROM_ENV = ('h5py', 'scipy', 'six')
+
+
+def side_packages(version):
+  """What `ensure_side_site` installs for Keras `version`."""
+  return ((f'keras=={version}',) + COMMON_SIDE_PACKAGES +
+          EXTRA_SIDE_PACKAGES[version])
+
 
 # The test files issue 4 names (relative to the sdist's tests/ directory).
 LAYER_FILES = tuple(f'keras/layers/{name}.py' for name in (
@@ -75,13 +93,60 @@ TARGET_FILES = LAYER_FILES + (
     'integration_tests/preprocessing/sequence_test.py',
     'integration_tests/preprocessing/text_test.py',
 )
-# Single tests of those files that download something.
+# Keras's backend_test.py, adapted (see below), is written next to it.
+BACKEND_TEST = 'keras/backend/backend_tf_kbackend_test.py'
+
+# Keras 2.3.1: every file pytest discovers in its tests/ (test_*.py,
+# *_test.py) runs, except these (path: why).
+EXCLUDED = {
+    'docs/test_doc_auto_generation.py':
+        'builds Keras\'s documentation site (needs markdown and the docs/ '
+        'sources, not in the test directory)',
+    'test_api.py': 'compares Keras\'s public signatures with a snapshot '
+                   '(needs the pyux package); not about the backend',
+    'integration_tests/applications_test.py': 'downloads model weights',
+    'integration_tests/test_datasets.py': 'downloads data sets',
+    'keras/datasets/datasets_test.py': 'downloads data sets',
+    'keras/utils/vis_utils_test.py': 'needs pydot and the graphviz program',
+    'keras/wrappers/scikit_learn_test.py':
+        'needs scikit-learn (the wrapper is not about the backend)',
+    'keras/backend/backend_test.py':
+        f'runs adapted, as {BACKEND_TEST}: Theano and CNTK, which it names '
+        f'directly, do not install (BACKEND_TEST_ADAPTATIONS_231)',
+}
+# Single tests of the selected files that download something.
 NETWORK_TESTS = {
     'integration_tests/imagenet_utils_test.py::test_decode_predictions':
         'downloads imagenet_class_index.json',
 }
 
-BACKEND_TEST = 'keras/backend/backend_tf_kbackend_test.py'
+
+def discover_files(tests):
+  """The test files of a release's `tests/` that the tier runs.
+
+  For 2.2.4 the fixed list `TARGET_FILES`; for later releases every file
+  pytest's default discovery collects, less `EXCLUDED`.
+  """
+  found = []
+  for directory, subdirectories, names in os.walk(tests):
+    subdirectories.sort()
+    for name in sorted(names):
+      if name.endswith('.py') and (
+          name.startswith('test_') or name.endswith('_test.py')):
+        relative = os.path.relpath(os.path.join(directory, name), tests)
+        relative = relative.replace(os.sep, '/')
+        if relative not in EXCLUDED:
+          found.append(relative)
+  return tuple(sorted(found))
+
+
+def target_files(version=KERAS_VERSION):
+  """The files `run_files` runs for `version` by default."""
+  if version == '2.2.4':
+    return TARGET_FILES
+  return discover_files(ensure_keras_tests(version=version))
+
+
 
 # (title, text) of the tables to print in pytest's terminal summary.
 SUMMARIES = []
@@ -128,6 +193,40 @@ BACKEND_TEST_ADAPTATIONS = (
      'TF1 reference variables reported dtypes such as float32_ref; TF2 '
      'variables (and issue 2) say float32'),
 )
+
+# Keras 2.3.1's backend_test.py, adapted: it already tests the backend of
+# `keras.backend` (tf_kbackend's, through keras.backend.tensorflow_backend)
+# against Keras's own numpy_backend. Only where it names Theano or CNTK
+# directly does the numpy reference stand in, as for 2.2.4. It runs in
+# place of the original, in the suite's file list (`EXCLUDED` names it).
+BACKEND_TEST_ADAPTATIONS_231 = (
+    ("    from keras.backend import cntk_backend as KC\n"
+     "except ImportError:\n    KC = None",
+     "    from keras.backend import cntk_backend as KC\n"
+     "except ImportError:\n"
+     "    from keras_backend_test_adapter import reference_in_place_of\n"
+     "    KC = reference_in_place_of('cntk')",
+     'CNTK does not install on current Python: where the test names it '
+     'directly, tf_kbackend.numpy_backend stands in its place'),
+    ("    from keras.backend import theano_backend as KTH\n"
+     "except ImportError:\n    KTH = None",
+     "    from keras.backend import theano_backend as KTH\n"
+     "except ImportError:\n"
+     "    from keras_backend_test_adapter import reference_in_place_of\n"
+     "    KTH = reference_in_place_of('theano')",
+     'Theano does not install on current Python: where the test names it '
+     'directly ([KTH, KTF] comparisons in test_function, test_gradient, '
+     'test_print_tensor, test_resize_images_bilinear), '
+     'tf_kbackend.numpy_backend stands in its place'),
+    ('        with pytest.raises(NotImplementedError):\n'
+     '            self._helper_bilinear(data_format, 4, 4)',
+     '        self._helper_bilinear(data_format, 4, 4)',
+     'the NotImplementedError was Theano\'s (bilinear resizing by 2 only); '
+     'with the numpy reference in Theano\'s place, factor 4 is compared '
+     'with TensorFlow instead'),
+)
+ADAPTATIONS = {'2.2.4': BACKEND_TEST_ADAPTATIONS,
+               '2.3.1': BACKEND_TEST_ADAPTATIONS_231}
 
 
 @dataclasses.dataclass
@@ -181,75 +280,84 @@ def _pip(*args):
   return result
 
 
-def ensure_side_site(root=None):
-  """Installs legacy Keras (and its tests' imports) into `<root>/site`.
+def _check_version(version):
+  if version not in KERAS_VERSIONS:
+    raise ValueError(f'Keras version must be one of '
+                     f'{", ".join(KERAS_VERSIONS)}. Received: {version!r}.')
+
+
+def ensure_side_site(root=None, version=KERAS_VERSION):
+  """Installs legacy Keras (and its tests' imports) into `<root>/site-VERSION`.
 
   With tf_kbackend's installer (`tf-kbackend install-keras`), which adds
   what the environment lacks of `OPTIONAL_FROM_ENV` itself.
   """
+  _check_version(version)
   from tf_kbackend_cli import keras_install  # pylint: disable=g-import-not-at-top
-  site = os.path.join(root or work_dir(), 'site')
-  extra = [p for p in SIDE_PACKAGES
+  site = os.path.join(root or work_dir(), f'site-{version}')
+  extra = [p for p in side_packages(version)
            if p.split('==')[0] not in ('keras', 'keras_applications',
                                        'keras_preprocessing', 'pyyaml')]
-  return keras_install.install(KERAS_VERSION, target=site, extra=extra,
+  return keras_install.install(version, target=site, extra=extra,
                                select=False).directory
 
 
-def ensure_keras_tests(root=None):
-  """Downloads Keras's sdist and unpacks its tests/ into `<root>/keras-tests`."""
+def ensure_keras_tests(root=None, version=KERAS_VERSION):
+  """Downloads Keras's sdist; unpacks its tests/ into `<root>/keras-VERSION-tests`."""
+  _check_version(version)
   root = root or work_dir()
-  tests_root = os.path.join(root, f'keras-{KERAS_VERSION}-tests')
+  tests_root = os.path.join(root, f'keras-{version}-tests')
   marker = os.path.join(tests_root, '.tf_kbackend_complete')
   if os.path.exists(marker):
     return os.path.join(tests_root, 'tests')
   download = os.path.join(root, 'sdist')
   os.makedirs(download, exist_ok=True)
-  archive = os.path.join(download, f'Keras-{KERAS_VERSION}.tar.gz')
+  archive = os.path.join(download, f'Keras-{version}.tar.gz')
   if not os.path.exists(archive):
     _pip('download', '--no-deps', '--no-binary', ':all:', '--dest', download,
-         f'keras=={KERAS_VERSION}')
+         f'keras=={version}')
   if os.path.exists(tests_root):
     shutil.rmtree(tests_root)
-  prefix = f'Keras-{KERAS_VERSION}/tests/'
+  prefix = f'Keras-{version}/tests/'
   with tarfile.open(archive) as tar:
     members = [m for m in tar.getmembers()
                if m.name.startswith(prefix) and '__pycache__' not in m.name
                and not m.name.endswith('.pyc')]
     for member in members:
-      member.name = member.name[len(f'Keras-{KERAS_VERSION}/'):]
+      member.name = member.name[len(f'Keras-{version}/'):]
     tar.extractall(tests_root, members=members, filter='data')
   tests = os.path.join(tests_root, 'tests')
-  adapt_backend_test(tests)
+  adapt_backend_test(tests, version)
   with open(marker, 'w', encoding='utf-8') as f:
     f.write('ok')
   return tests
 
 
-def adapt_backend_test(tests):
+def adapt_backend_test(tests, version=KERAS_VERSION):
   """Writes the adapted copy of backend_test.py next to the original."""
   original = os.path.join(tests, 'keras', 'backend', 'backend_test.py')
   with open(original, encoding='utf-8') as f:
     text = f.read()
-  for old, new, _ in BACKEND_TEST_ADAPTATIONS:
+  for old, new, _ in ADAPTATIONS[version]:
     if text.count(old) != 1:
       raise RuntimeError(
           f'backend_test.py adaptation no longer applies: {old!r} occurs '
           f'{text.count(old)} times.')
     text = text.replace(old, new)
-  header = ('# Keras 2.2.4 tests/keras/backend/backend_test.py, adapted at run '
-            'time by tf_kbackend\'s\n# tests/legacy/suite.py '
-            '(BACKEND_TEST_ADAPTATIONS).\n')
+  header = (f'# Keras {version} tests/keras/backend/backend_test.py, adapted '
+            f'at run time by\n# tf_kbackend\'s tests/legacy/suite.py '
+            f'(ADAPTATIONS).\n')
   with open(os.path.join(tests, BACKEND_TEST), 'w', encoding='utf-8') as f:
     f.write(header + text)
 
 
 def _count_defined_tests(path):
   with open(path, encoding='utf-8') as f:
-    return len(re.findall(r'^def test', f.read(), flags=re.M))
+    return len(re.findall(r'^\s*def test', f.read(), flags=re.M))
 
 
-def run_file(tests, site, relative, keras_home, timeout=1800):
+def run_file(tests, site, relative, keras_home, timeout=1800,
+             report_as='tensorflow'):
   """Runs one test file in its own pytest process; returns a FileResult."""
   handle, report = tempfile.mkstemp(prefix='legacy_report_', suffix='.json')
   os.close(handle)
@@ -267,7 +375,8 @@ def run_file(tests, site, relative, keras_home, timeout=1800):
       OMP_NUM_THREADS=env.get('OMP_NUM_THREADS', '2'),
   )
   command = [
-      sys.executable, '-m', 'tf_kbackend', 'run', '-m', 'pytest', relative,
+      sys.executable, '-m', 'tf_kbackend', 'run', '--report-as', report_as,
+      '-m', 'pytest', relative,
       '-p', 'keras_legacy_harness', '-c', os.devnull, '--rootdir', tests,
       '-p', 'no:cacheprovider', '-q', '-rN', '--tb=short',
       '-W', 'ignore::DeprecationWarning', '-W', 'ignore::SyntaxWarning']
@@ -299,10 +408,22 @@ def run_file(tests, site, relative, keras_home, timeout=1800):
       collect_test_count=_count_defined_tests(os.path.join(tests, relative)))
 
 
-def run_files(files=TARGET_FILES, jobs=None, progress=None):
-  """Sets up (if needed) and runs `files`; returns a list of FileResults."""
-  site = ensure_side_site()
-  tests = ensure_keras_tests()
+def run_files(files=None, jobs=None, progress=None, version=KERAS_VERSION,
+              report_as='tensorflow'):
+  """Sets up (if needed) and runs `files`; returns a list of FileResults.
+
+  Args:
+    files: paths relative to the release's tests/ (default:
+      `target_files(version)`).
+    jobs: files run at once (default `$TF_KBACKEND_LEGACY_JOBS`, else 2).
+    progress: called with each FileResult as it completes.
+    version: the Keras release, one of `KERAS_VERSIONS`.
+    report_as: 'tensorflow' or 'module', what `keras.backend.backend()`
+      answers (`tf-kbackend run --report-as`).
+  """
+  site = ensure_side_site(version=version)
+  tests = ensure_keras_tests(version=version)
+  files = tuple(files) if files else target_files(version)
   jobs = jobs or int(os.environ.get('TF_KBACKEND_LEGACY_JOBS', '2'))
   keras_home = tempfile.mkdtemp(prefix='tf_kbackend_legacy_home_')
   with open(os.path.join(keras_home, 'keras.json'), 'w',
@@ -312,7 +433,8 @@ def run_files(files=TARGET_FILES, jobs=None, progress=None):
                'backend': 'tf_kbackend'}, f)
   results = {}
   with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-    futures = {pool.submit(run_file, tests, site, f, keras_home): f
+    futures = {pool.submit(run_file, tests, site, f, keras_home,
+                           report_as=report_as): f
                for f in files}
     for future in concurrent.futures.as_completed(futures):
       result = future.result()
@@ -356,12 +478,19 @@ def format_failures(results):
 
 
 def main(argv):
-  files = tuple(argv) or TARGET_FILES
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument('--keras', default=KERAS_VERSION, choices=KERAS_VERSIONS)
+  parser.add_argument('--report-as', default='tensorflow',
+                      choices=('tensorflow', 'module'))
+  parser.add_argument('files', nargs='*')
+  options = parser.parse_args(argv)
   results = run_files(
-      files, progress=lambda r: print(
+      options.files, version=options.keras, report_as=options.report_as,
+      progress=lambda r: print(
           f'{r.path}: {r.passed} passed, {r.failed} failed, {r.skipped} '
           f'skipped ({r.seconds:.0f} s)', flush=True))
-  print(format_table(results, f'Keras {KERAS_VERSION} tests on tf_kbackend'))
+  print(format_table(results, f'Keras {options.keras} tests on tf_kbackend '
+                              f'(reported as {options.report_as!r})'))
   print(format_failures(results))
   return 0
 

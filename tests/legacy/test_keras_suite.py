@@ -1,8 +1,10 @@
-"""Keras 2.2.4's own test files, run unchanged on tf_kbackend (issue 4).
+"""Keras 2.2.4's and 2.3.1's own test files, run unchanged on tf_kbackend.
 
 Marked `legacy`: not in the default run. Each file runs in its own pytest
-process under `tf-kbackend run`; see suite.py for the set-up and
-docs/deviations/legacy_keras.md for every test that does not pass.
+process under `tf-kbackend run` (so with the backend reported as
+'tensorflow': the TensorFlow-only tests run too); see suite.py for the
+set-up and docs/deviations/legacy_keras.md for every test that does not
+pass.
 """
 
 import pytest
@@ -31,6 +33,17 @@ def test_keras_224_suite_on_tf_kbackend():
   passed = sum(r.passed for r in results)
   ran = passed + sum(r.failed for r in results)
   assert ran > 450, table  # The suite really ran (494 tests in 2.2.4).
+  assert passed >= TARGET_PASS_RATE * ran, (
+      f'{passed}/{ran} passed, below {TARGET_PASS_RATE:.0%}:\n{table}\n'
+      f'{suite.format_failures(results)}')
+
+
+def test_keras_231_suite_on_tf_kbackend():
+  results = suite.run_files(version='2.3.1')
+  table = _report('Keras 2.3.1 test files on tf_kbackend', results)
+  passed = sum(r.passed for r in results)
+  ran = passed + sum(r.failed for r in results)
+  assert ran > 1150, table  # The suite really ran (1,276 tests collected).
   assert passed >= TARGET_PASS_RATE * ran, (
       f'{passed}/{ran} passed, below {TARGET_PASS_RATE:.0%}:\n{table}\n'
       f'{suite.format_failures(results)}')

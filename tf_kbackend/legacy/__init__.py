@@ -39,8 +39,18 @@ from tf_kbackend.legacy.keras_integration import (
 BACKEND_ENV = 'KERAS_BACKEND'
 
 __all__ = ['BACKEND_ENV', 'REPORT_AS_CONFIG_KEY', 'REPORT_AS_ENV',
-           'install', 'integrate', 'is_active', 'on_import', 'report_as',
-           'shims']
+           'install', 'integrate', 'invoked_as_run', 'is_active', 'on_import',
+           'report_as', 'select_backend_for_run', 'shims']
+
+# The backend names that mean tf_kbackend's TensorFlow implementation.
+TF_KBACKEND_NAMES = ('tensorflow', 'tf_kbackend', 'tf_kbackend.tf_backend')
+# Python's options that take a value (`python -W error -m tf_kbackend run`).
+_PYTHON_OPTIONS_WITH_VALUE = ('-W', '-X')
+_COMMAND_NAMES = ('tf-kbackend', 'tf-kbackend.exe', 'tf-kbackend-script.py')
+
+
+class _RunState:
+  note = None  # What select_backend_for_run wrote on stderr, once.
 
 
 # The backends Keras 3 accepts in KERAS_BACKEND / keras.json.
@@ -82,6 +92,75 @@ def tensorflow_start_guard():
       yield
 
 
+def invoked_as_run(argv=None, orig_argv=None):
+  """True if this interpreter is running the `tf-kbackend run` command.
+
+  `tf-kbackend run ...` (the console script) or `python [options] -m
+  tf_kbackend run ...`. Read from the command line, because the package is
+  imported (and selects its backend) before the command's code runs.
+
+  Args:
+    argv: `sys.argv` by default.
+    orig_argv: `sys.orig_argv` (the interpreter's own command line) by
+      default.
+
+  >>> invoked_as_run(['/usr/bin/tf-kbackend', 'run', 'x.py'], ['python'])
+  True
+  >>> invoked_as_run(['-m', 'run'], ['python', '-W', 'error', '-m',
+  ...                                'tf_kbackend', 'run', 'x.py'])
+  True
+  >>> invoked_as_run(['x.py'], ['python', 'x.py'])
+  False
+  """
+  argv = list(sys.argv if argv is None else argv)
+  orig_argv = list(getattr(sys, 'orig_argv', []) if orig_argv is None
+                   else orig_argv)
+  index = 1
+  while index < len(orig_argv):
+    arg = orig_argv[index]
+    if arg == '-m':
+      return orig_argv[index + 1:index + 3] == ['tf_kbackend', 'run']
+    if arg.startswith('-m'):
+      return arg[2:] == 'tf_kbackend' and orig_argv[index + 1:index + 2] == [
+          'run']
+    if arg in _PYTHON_OPTIONS_WITH_VALUE:
+      index += 2
+      continue
+    if not arg.startswith('-') or arg == '-c' or arg.startswith('-c'):
+      break  # A script, or code: not python -m.
+    index += 1
+  return bool(argv) and os.path.basename(argv[0]) in _COMMAND_NAMES and (
+      argv[1:2] == ['run'])
+
+
+def select_backend_for_run():
+  """Under `tf-kbackend run`: use tf_kbackend whatever backend is configured.
+
+  A keras.json or `KERAS_BACKEND` naming another backend ("theano" from the
+  Theano era, a Keras 3 user's "jax" or "torch", a misspelling) does not
+  stop the script: `KERAS_BACKEND` is set to `tensorflow` in this process
+  (and so in its subprocesses; keras.json is never written), and one line
+  on stderr says which setting was overridden. Nothing happens when the
+  configuration already names tf_kbackend's TensorFlow implementation.
+
+  Returns:
+    The note written on stderr, or None.
+  """
+  name = config.configured_backend()
+  if name in TF_KBACKEND_NAMES:
+    return None
+  where = config.describe_backend_source()
+  os.environ[BACKEND_ENV] = 'tensorflow'
+  config.load_config()
+  if _RunState.note is None:
+    _RunState.note = (
+        f'tf-kbackend run: {where} selects the "{name}" backend; running the '
+        f'script on tf_kbackend (KERAS_BACKEND=tensorflow) instead.')
+    sys.stderr.write(_RunState.note + '\n')
+    sys.stderr.flush()
+  return _RunState.note
+
+
 def on_import():
   """Called once by `import tf_kbackend`.
 
@@ -100,6 +179,9 @@ def install(report_as_tensorflow=True, keras_standin=True):
   What `tf-kbackend run` does before the script starts (see
   docs/legacy_keras.md):
 
+  0. `select_backend_for_run`: whatever backend `KERAS_BACKEND` or
+     keras.json names, the script runs on tf_kbackend (one note on stderr
+     when that overrides the configuration);
   1. applies the compatibility aliases of `shims`;
   2. sets `TF_KBACKEND_REPORT_AS` in `os.environ` ('tensorflow' if
      `report_as_tensorflow`, else 'module');
@@ -122,6 +204,7 @@ def install(report_as_tensorflow=True, keras_standin=True):
   Returns:
     A dict describing what was done, for `tf-kbackend run --verbose`.
   """
+  backend_note = select_backend_for_run()
   added = shims.apply()
   os.environ[REPORT_AS_ENV] = 'tensorflow' if report_as_tensorflow else (
       'module')
@@ -137,12 +220,15 @@ def install(report_as_tensorflow=True, keras_standin=True):
   else:
     keras = 'untouched'
   tf1_names = _enable_tf1_names()
-  return {
+  report = {
       'shims_added': len(added),
       REPORT_AS_ENV: os.environ[REPORT_AS_ENV],
       'keras': keras,
       'tf1_names': tf1_names,
   }
+  if backend_note or _RunState.note:
+    report['backend_overridden'] = _RunState.note
+  return report
 
 
 def _enable_tf1_names():

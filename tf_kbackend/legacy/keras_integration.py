@@ -52,6 +52,7 @@ from tf_kbackend import config
 from tf_kbackend.legacy import import_hooks
 from tf_kbackend.legacy import plain_shapes
 from tf_kbackend.legacy import shims
+from tf_kbackend.legacy import tf_keras
 
 REPORT_AS_ENV = 'TF_KBACKEND_REPORT_AS'
 REPORT_AS_CONFIG_KEY = 'tf_kbackend_report_as'
@@ -197,13 +198,39 @@ def _sync_settings(namespaces, implementation):
     common.__class__ = _SyncedCommon
 
 
+def _lazy_backend_names(tensorflow_backend, previous):
+  """A module `__getattr__` (PEP 562) serving the backend's lazy names."""
+
+  def __getattr__(name):  # pylint: disable=invalid-name
+    if name in tensorflow_backend._LAZY_NAMES:  # pylint: disable=protected-access
+      return getattr(tensorflow_backend, name)
+    if previous is not None:
+      return previous(name)
+    raise AttributeError(f'module has no attribute {name!r}')
+
+  __getattr__._tf_kbackend_lazy = True  # pylint: disable=protected-access
+  return __getattr__
+
+
 def _alias_tensorflow_backend(namespaces):
+  """`keras.backend.tensorflow_backend` and the names its `import *` gave
+  `keras.backend` (`K.tf`, `K.control_flow_ops`, ..., see
+  `tensorflow_backend.LEGACY_NAMES`), each added only where missing."""
   import tensorflow  # pylint: disable=g-import-not-at-top
   from tf_kbackend.legacy import tensorflow_backend  # pylint: disable=g-import-not-at-top
   sys.modules['keras.backend.tensorflow_backend'] = tensorflow_backend
+  names = [name for name in tensorflow_backend.__all__
+           if name not in tensorflow_backend._LAZY_NAMES]  # pylint: disable=protected-access
+  names.append('_get_available_gpus')
   for module in namespaces:
     module.tensorflow_backend = tensorflow_backend
     module.tf = tensorflow
+    for name in names:
+      if name not in vars(module):
+        setattr(module, name, getattr(tensorflow_backend, name))
+    previous = vars(module).get('__getattr__')
+    if not getattr(previous, '_tf_kbackend_lazy', False):
+      module.__getattr__ = _lazy_backend_names(tensorflow_backend, previous)
 
 
 def integrate(module=None):
@@ -233,6 +260,12 @@ def integrate(module=None):
                  implementation)
   if implementation == 'tensorflow':
     _alias_tensorflow_backend(namespaces)
+    tf_keras.install()
+    if module.__name__ == 'keras.backend.load_backend':  # Keras 2.3.
+      from tf_kbackend.legacy import keras23  # pylint: disable=g-import-not-at-top
+      for namespace in namespaces:
+        for name, op in keras23.OPS.items():
+          setattr(namespace, name, op)
     if report_as() == 'tensorflow':
       module._BACKEND = 'tensorflow'  # pylint: disable=protected-access
       module._tf_kbackend_reported_as = 'tensorflow'  # pylint: disable=protected-access
@@ -286,7 +319,12 @@ class TF1Names:
       value = getattr(self._tf2, name)
     except AttributeError:
       return getattr(self._tf1, name)
-    fallback = getattr(self._tf1, name, None)
+    if not isinstance(value, types.ModuleType):
+      return value
+    try:
+      fallback = getattr(self._tf1, name, None)
+    except ImportError:  # A lazily loaded module that cannot load here.
+      return value
     if isinstance(value, types.ModuleType) and isinstance(
         fallback, types.ModuleType) and fallback is not value:
       return TF1Names(value, fallback)

@@ -9,7 +9,9 @@ contents are
 
 - `keras.backend`: tf_kbackend's flat namespace (its names copied, as
   legacy Keras copies an external backend's; other attributes are looked
-  up in `tf_kbackend`), plus `tf`;
+  up in `tf_kbackend`), plus `tf` and the other names Keras 2.2's
+  TensorFlow backend module exported (`control_flow_ops`, ...: see
+  `tf_kbackend.legacy.tensorflow_backend`);
 - `keras.backend.tensorflow_backend`: `tf_kbackend.legacy.tensorflow_backend`.
 
 Any other `keras.*` module raises `ModuleNotFoundError` saying that the
@@ -102,6 +104,11 @@ def _backend_module():
     sys.modules['keras.backend.tensorflow_backend'] = tensorflow_backend
     backend.tensorflow_backend = tensorflow_backend
     backend.tf = tensorflow
+    # What Keras 2.2's `from .tensorflow_backend import *` gave
+    # keras.backend (K.control_flow_ops, K.moving_averages...).
+    for name in tensorflow_backend.__all__ + ['_get_available_gpus']:
+      if name not in vars(backend):
+        setattr(backend, name, getattr(tensorflow_backend, name))
   return backend
 
 

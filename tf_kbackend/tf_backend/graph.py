@@ -480,6 +480,11 @@ def reset_uids():
     _State.uids = {}
 
 
+def uid_counts():
+  """A copy of the `get_uid` counters: {prefix: last uid given}."""
+  return dict(_State.uids)
+
+
 def on_clear_session(callback):
   """Registers `callback()` to run when `clear_session()` resets the graph.
 

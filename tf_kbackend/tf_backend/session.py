@@ -246,6 +246,16 @@ def get_session():
     return _State.session
 
 
+def current_session():
+  """The session `get_session()` would return, or None if none exists yet."""
+  return _State.session
+
+
+def drop_session():
+  """Forgets the session: the next `get_session()` creates a new one."""
+  _State.session = None
+
+
 def _warn_not_applied(what, error):
   user_warnings.warn(
       f'K.set_session: could not apply {what} ({error}). TensorFlow 2 '

@@ -503,6 +503,11 @@ def manual_variable_initialization(value):
   _State.manual_init = bool(value)
 
 
+def manual_initialization():
+  """The flag `manual_variable_initialization` recorded (default False)."""
+  return _State.manual_init
+
+
 def v1_variable_initialization():
   """Accepted for compatibility (Keras 2.3.1): nothing to initialize in TF2.
 
