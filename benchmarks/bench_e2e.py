@@ -130,7 +130,8 @@ def paired_ratios(samples, reference='tf_kbackend'):
 
   Returns:
     {other_world or 'best': [ratio per round]}, 'best' dividing by the
-    faster of the other worlds in that round.
+    faster of the compared worlds (tf1, tf_keras; not a baseline) in that
+    round.
 
   >>> paired_ratios({'tf_kbackend': [1, 2], 'tf1': [2, 2], 'tf_keras': [4, 1]})
   {'tf1': [0.5, 1.0], 'tf_keras': [0.25, 2.0], 'best': [0.5, 2.0]}
@@ -138,8 +139,9 @@ def paired_ratios(samples, reference='tf_kbackend'):
   others = [w for w in samples if w != reference]
   ratios = {w: [r / o for r, o in zip(samples[reference], samples[w])]
             for w in others}
+  compared = [w for w in others if w in WORLDS]
   ratios['best'] = [
-      r / min(samples[w][i] for w in others)
+      r / min(samples[w][i] for w in compared)
       for i, r in enumerate(samples[reference])]
   return ratios
 
@@ -164,15 +166,21 @@ def largest_difference(checks, reference='tf_kbackend'):
 
 
 def summarize(name, label, unit, scale, samples, first, last):
-  ratios = paired_ratios(samples)
+  """One workload's figures; `samples` = {world: [(wall, cpu) per round]}."""
+  wall = {w: [s[0] for s in v] for w, v in samples.items()}
+  cpu = {w: [s[1] for s in v] for w, v in samples.items()}
+  ratios, cpu_ratios = paired_ratios(wall), paired_ratios(cpu)
   others = [w for w in samples if w != 'tf_kbackend']
   return {
       'workload': name, 'label': label, 'unit': unit,
-      'median': {w: float(np.median(s)) * scale for w, s in samples.items()},
+      'median': {w: float(np.median(s)) * scale for w, s in wall.items()},
       'vs': {w: float(np.median(ratios[w])) for w in others},
       'vs_best': float(np.median(ratios['best'])),
       'vs_best_range': [float(min(ratios['best'])),
                         float(max(ratios['best']))],
+      'cpu_median': {w: float(np.median(s)) * scale for w, s in cpu.items()},
+      'cpu_vs': {w: float(np.median(cpu_ratios[w])) for w in others},
+      'cpu_vs_best': float(np.median(cpu_ratios['best'])),
       'check_diff': largest_difference(first),
       'final_check_diff': largest_difference(last),
       'checks': first,
@@ -198,7 +206,7 @@ def measure_workload(children, workload_class, rounds, log):
   for round_index in range(rounds):
     for world in _rotated(worlds, round_index):
       answer = children[world].ask(cmd='run')
-      samples[world].append(answer['seconds'])
+      samples[world].append(answer['seconds'])  # (wall, cpu)
       last[world] = [answer['check']]
   log(f'  {workload_class.name}: done')
   return summarize(workload_class.name, workload_class.label,
@@ -223,25 +231,28 @@ def measure_cold_start(worlds, rounds, log):
                    last)
 
 
-def print_table(results, worlds):
+def print_table(results, worlds, cpu=False):
+  """The wall-clock table (with range and checks), or the CPU-time one."""
+  key = 'cpu_' if cpu else ''
   others = [w for w in worlds if w != 'tf_kbackend']
   header = (f'{"workload":<20} {"unit":>8} ' +
             ' '.join(f'{w:>11}' for w in worlds) + ' ' +
-            ' '.join(f'{"vs " + w:>11}' for w in others) +
-            f' {"vs best":>8} {"(range)":>11} {"check diff":>10}')
+            ' '.join(f'{"vs " + w:>11}' for w in others) + f' {"vs best":>8}')
+  if not cpu:
+    header += f' {"(range)":>11} {"check diff":>10}'
   print(header)
   print('-' * len(header))
   for r in results:
-    low, high = r['vs_best_range']
-    flag = '' if r['check_diff'] <= CHECK_TOLERANCE else ' !'
-    print(f'{r["workload"]:<20} {r["unit"]:>8} ' +
-          ' '.join(f'{r["median"][w]:>11.4g}' for w in worlds) + ' ' +
-          ' '.join(f'{r["vs"][w]:>11.2f}' for w in others) +
-          f' {r["vs_best"]:>8.2f} {f"{low:.2f}-{high:.2f}":>11} '
-          f'{r["check_diff"]:>10.1e}{flag}')
-  print()
-  for r in results:
-    print(f'  {r["workload"]}: {r["label"]}')
+    line = (f'{r["workload"]:<20} {r["unit"]:>8} ' +
+            ' '.join(f'{r[key + "median"][w]:>11.4g}' for w in worlds) + ' ' +
+            ' '.join(f'{r[key + "vs"][w]:>11.2f}' for w in others) +
+            f' {r[key + "vs_best"]:>8.2f}')
+    if not cpu:
+      low, high = r['vs_best_range']
+      flag = '' if r['check_diff'] <= CHECK_TOLERANCE else ' !'
+      line += (f' {f"{low:.2f}-{high:.2f}":>11} '
+               f'{r["check_diff"]:>10.1e}{flag}')
+    print(line)
 
 
 def main():
@@ -255,6 +266,10 @@ def main():
   parser.add_argument('--worlds', default=','.join(WORLDS),
                       help='comma-separated worlds to compare with '
                       'tf_kbackend (default: all)')
+  parser.add_argument('--baseline', metavar='SOURCE_TREE',
+                      help='add a world running tf_kbackend from this source '
+                      'tree (e.g. a git worktree of an earlier commit), to '
+                      'measure a change')
   parser.add_argument('--json', help='also write the result to this file')
   parser.add_argument('--child', help=argparse.SUPPRESS)
   parser.add_argument('--cold', help=argparse.SUPPRESS)
@@ -274,6 +289,9 @@ def main():
   if set(worlds) - set(WORLDS) or len(worlds) < 2:
     parser.error(f'--worlds: expected some of {WORLDS[1:]}; received '
                  f'{args.worlds!r}')
+  if args.baseline:
+    os.environ[e2e_worlds.BASELINE_ENV] = os.path.abspath(args.baseline)
+    worlds.append(e2e_worlds.BASELINE)
 
   def log(message):
     print(message, file=sys.stderr, flush=True)
@@ -318,12 +336,21 @@ def main():
   print(f'Load average (1/5/15 min) at start: '
         f'{", ".join(f"{x:.2f}" for x in load_start)}; at end: '
         f'{", ".join(f"{x:.2f}" for x in load_end)}')
-  print('Medians of each world; ratios are medians of per-round ratios '
-        '(< 1: tf_kbackend faster); "best" is the faster of tf1 and tf_keras '
-        'in each round; check diff: largest relative difference of the '
-        'first-step losses / predictions from tf_kbackend\'s')
+  print('Wall-clock time: medians of each world; ratios are medians of '
+        'per-round ratios (< 1: tf_kbackend faster); "best" is the faster of '
+        'tf1 and tf_keras in each round, (range) the spread of that ratio '
+        'over rounds; check diff: largest relative difference of any '
+        "world's first-step losses / predictions from tf_kbackend's.")
   print()
   print_table(results, worlds)
+  print()
+  print('CPU time (all threads of each world\'s process; the work done, less '
+        'sensitive than wall time to other jobs on the machine):')
+  print()
+  print_table(results, worlds, cpu=True)
+  print()
+  for r in results:
+    print(f'  {r["workload"]}: {r["label"]}')
   print()
   if args.json:
     with open(args.json, 'w', encoding='utf-8') as f:

@@ -7,8 +7,11 @@ Each workload is a class with
   weight shape and name), runs it once untimed (tracing, first-call costs)
   and returns check values, numbers every world must agree on (first-step
   losses, predictions);
-- `run()`: one timed unit; returns `(seconds, check)` where `check` is a
-  number computed by the unit (a loss, a sum of predictions).
+- `run()`: one timed unit; returns `((wall, cpu), check)`: its wall-clock
+  seconds, the CPU seconds of the process meanwhile (all threads: the work
+  done, less sensitive to other jobs on a shared machine than wall time),
+  and `check`, a number computed by the unit (a loss, a sum of
+  predictions).
 
 Every model uses only layers and settings whose numerics are the same in
 Keras 2.2.4 and tf_keras (no dropout: its random draws differ; LSTM with
@@ -17,6 +20,7 @@ Keras 2.2.4's default `hard_sigmoid` does not); fit runs with
 `shuffle=False`, so every world sees the batches in the same order.
 """
 
+import resource
 import subprocess
 import sys
 import time
@@ -56,10 +60,15 @@ def one_hot(rng, n, classes=10):
   return np.eye(classes, dtype='float32')[rng.randint(0, classes, n)]
 
 
+def clock():
+  """(wall, process CPU) seconds now."""
+  return np.array([time.perf_counter(), time.process_time()])
+
+
 def _timed(fn):
-  start = time.perf_counter()
+  start = clock()
   result = fn()
-  return time.perf_counter() - start, result
+  return tuple(clock() - start), result
 
 
 def _as_loss(value):
@@ -255,15 +264,15 @@ class Build(Workload):
   def run(self):
     world = self.world
     world.clear_session()
-    start = time.perf_counter()
+    start = clock()
     model = self.make(world)
-    built = time.perf_counter()
+    built = clock()
     model.set_weights(weights_like(model))
-    resumed = time.perf_counter()
+    resumed = clock()
     model.compile(optimizer=world.adam(LR), loss='categorical_crossentropy')
     loss = model.train_on_batch(self.x, self.y)
-    end = time.perf_counter()
-    return (built - start) + (end - resumed), _as_loss(loss)
+    end = clock()
+    return tuple((built - start) + (end - resumed)), _as_loss(loss)
 
 
 class BuildDenseStack(Build):
@@ -320,12 +329,17 @@ def cold_start_main(world_name):
   print(_as_loss(loss))
 
 
+def _children_cpu():
+  usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+  return usage.ru_utime + usage.ru_stime
+
+
 def time_cold_start(script, world_name):
-  """Seconds for a fresh `python script --cold WORLD`, and its loss."""
-  start = time.perf_counter()
+  """(wall, CPU) seconds of a fresh `python script --cold WORLD`; its loss."""
+  start, cpu_start = time.perf_counter(), _children_cpu()
   done = subprocess.run([sys.executable, script, '--cold', world_name],
                         capture_output=True, text=True, check=False)
-  seconds = time.perf_counter() - start
+  seconds = (time.perf_counter() - start, _children_cpu() - cpu_start)
   if done.returncode != 0:
     raise RuntimeError(f'cold start of {world_name} failed:\n'
                        f'{done.stderr[-3000:]}')

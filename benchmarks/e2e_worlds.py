@@ -25,6 +25,11 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORLDS = ('tf_kbackend', 'tf1', 'tf_keras')
 TF_KERAS_REQUIREMENT = 'tf-keras==2.21.0'
+# The optional fourth world, 'baseline': tf_kbackend imported from the source
+# tree named by this variable (e.g. a worktree of an earlier commit), to
+# measure a change against it.
+BASELINE = 'baseline'
+BASELINE_ENV = 'BENCH_E2E_BASELINE'
 
 
 def _support():
@@ -99,6 +104,9 @@ def _keras_applications():
 
 def _enter_tf_kbackend():
   sys.path.insert(0, legacy_site())
+  baseline = os.environ.get(BASELINE_ENV)
+  if baseline:  # The 'baseline' world: tf_kbackend from another source tree.
+    sys.path.insert(0, baseline)
   from tf_kbackend import legacy  # pylint: disable=g-import-not-at-top
   legacy.install()
   import keras  # pylint: disable=g-import-not-at-top
@@ -152,8 +160,18 @@ def enter(name):
   """Sets this process up as world `name` (once per process); returns it."""
   os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
   enter_world = {'tf_kbackend': _enter_tf_kbackend, 'tf1': _enter_tf1,
-                 'tf_keras': _enter_tf_keras}.get(name)
+                 'tf_keras': _enter_tf_keras,
+                 BASELINE: _enter_tf_kbackend}.get(name)
   if enter_world is None:
     raise ValueError(f'Unknown world {name!r}: expected one of {WORLDS}.')
+  if name == BASELINE and not os.environ.get(BASELINE_ENV):
+    raise ValueError(f'The {BASELINE} world needs ${BASELINE_ENV}.')
+  if name == 'tf_kbackend':
+    os.environ.pop(BASELINE_ENV, None)
   keras, tf = enter_world()
+  if name == BASELINE:
+    source = sys.modules['tf_kbackend'].__file__
+    if not source.startswith(os.path.abspath(os.environ[BASELINE_ENV])):
+      raise RuntimeError(f'The {BASELINE} world imported tf_kbackend from '
+                         f'{source}, not from ${BASELINE_ENV}.')
   return World(name, keras, tf)
