@@ -7,6 +7,7 @@ from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import graph_options
 from tf_kbackend.tf_backend import provenance
 
 
@@ -160,7 +161,7 @@ class Function:
     self._function_name = self._concrete.function_def.signature.name
     self._captured = list(self._concrete.captured_inputs)
     self._num_outputs = len(self._concrete.outputs)
-    self._attrs = _tf_private.function_call_attrs()
+    self._attrs = graph_options.function_call_attrs()
 
   def _pack(self, results):
     if self._has_sparse_outputs:
