@@ -13,14 +13,18 @@
   `tf.function`-compiled training and prediction).
 
 Legacy Keras 2.2.4 (with keras_applications 1.0.8) and tf_keras are
-installed once, with `pip --no-deps`, into cached side directories (see
-tests/support/legacy_keras.py); the environment's Keras 3 stays untouched.
+installed once, with `pip --no-deps`, into cached side directories (Keras
+by tests/support/legacy_keras.py); the environment's Keras 3 stays
+untouched.
 Importing this module imports neither TensorFlow nor Keras.
 """
 
 import importlib.util
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORLDS = ('tf_kbackend', 'tf1', 'tf_keras')
@@ -45,8 +49,32 @@ def legacy_site():
 
 
 def tf_keras_site():
-  """The side directory of tf_keras 2.21 (installed once, `--no-deps`)."""
-  return _support().side_directory('tf_keras-2.21.0', (TF_KERAS_REQUIREMENT,))
+  """The side directory of tf_keras 2.21, installed once with `--no-deps`.
+
+  Not into the environment: its dependencies would replace the TensorFlow
+  build in use. Beside Keras 2.2.4's cache (`legacy_keras.cache_dir()`);
+  installed under a temporary name and renamed, so that a concurrent run
+  never imports a half-installed copy.
+  """
+  cache = _support().cache_dir()
+  target = os.path.join(cache, 'tf_keras-2.21.0')
+  if os.path.isdir(os.path.join(target, 'tf_keras')):
+    return target
+  os.makedirs(cache, exist_ok=True)
+  staging = tempfile.mkdtemp(prefix='tf_keras-', dir=cache)
+  done = subprocess.run(
+      [sys.executable, '-m', 'pip', '--disable-pip-version-check', 'install',
+       '--no-deps', '--target', staging, TF_KERAS_REQUIREMENT],
+      capture_output=True, text=True, check=False)
+  if done.returncode != 0:
+    shutil.rmtree(staging, ignore_errors=True)
+    raise RuntimeError(f'Installing {TF_KERAS_REQUIREMENT} failed:\n'
+                       f'{done.stdout}\n{done.stderr}')
+  try:
+    os.rename(staging, target)
+  except OSError:  # Another run got there first.
+    shutil.rmtree(staging, ignore_errors=True)
+  return target
 
 
 def prepare():

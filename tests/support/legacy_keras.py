@@ -33,25 +33,15 @@ def cache_dir():
 
 def site(version='2.2.4'):
   """The side directory holding legacy Keras `version`, installed once."""
-  return side_directory(f'keras-{version}', PACKAGES[version])
-
-
-def side_directory(name, requirements):
-  """`requirements` installed once (`--no-deps`) into the cached dir `name`.
-
-  Also used by benchmarks/bench_e2e.py for tf_keras, which must not be
-  installed into the environment (its dependencies would replace the
-  TensorFlow build in use).
-  """
-  target = os.path.join(cache_dir(), name)
+  target = os.path.join(cache_dir(), f'keras-{version}')
   if os.path.exists(os.path.join(target, '.complete')):
     return target
   # Installed beside the target and renamed into place: concurrent test
   # processes never see (or import from) a half-installed directory.
   os.makedirs(cache_dir(), exist_ok=True)
-  staging = tempfile.mkdtemp(prefix=f'{name}-', dir=cache_dir())
+  staging = tempfile.mkdtemp(prefix=f'keras-{version}-', dir=cache_dir())
   command = [sys.executable, '-m', 'pip', '--disable-pip-version-check',
-             'install', '--no-deps', '--target', staging, *requirements]
+             'install', '--no-deps', '--target', staging, *PACKAGES[version]]
   result = subprocess.run(command, capture_output=True, text=True,
                           check=False)
   if result.returncode != 0:
@@ -59,7 +49,7 @@ def side_directory(name, requirements):
     raise RuntimeError(f'{" ".join(command)} failed:\n{result.stdout}\n'
                        f'{result.stderr}')
   with open(os.path.join(staging, '.complete'), 'w', encoding='utf-8') as f:
-    f.write('\n'.join(requirements))
+    f.write('\n'.join(PACKAGES[version]))
   try:
     os.rename(staging, target)
   except OSError:  # Another process got there first: use its copy.
