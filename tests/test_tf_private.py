@@ -61,6 +61,16 @@ def test_execute_function_raises_tf_errors():
   raise AssertionError('expected tf.errors.InvalidArgumentError')
 
 
+def test_execute_op_runs_an_op_by_type_with_node_def_attributes():
+  # A list input (N values) with the attributes a graph node lists.
+  out = _tf_private.execute_op(
+      'ConcatV2', [tf.constant([1.0]), tf.constant([2.0, 3.0]),
+                   tf.constant(0)],
+      ('N', 2, 'T', tf.float32.as_datatype_enum, 'Tidx',
+       tf.int32.as_datatype_enum), 1)
+  np.testing.assert_array_equal(out[0].numpy(), [1.0, 2.0, 3.0])
+
+
 def test_eager_tensor_constructor():
   value = _tf_private.EagerTensor(np.ones(3, np.float64),
                                   _tf_private.current_device_name(),

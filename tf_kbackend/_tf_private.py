@@ -49,6 +49,12 @@ that moves one of these breaks this module only, and
   `TFE_Py_Execute`, the C entry point that `tf.function` itself ends in. It
   skips ~200 us of Python dispatch per call, which is what lets
   `K.function` match TF1's `Session.run` per-call cost.
+- `execute_op`: runs one op by type name on eager inputs, with its
+  attributes as a flat tuple, through the same `TFE_Py_Execute`. The public
+  `tf.raw_ops.X(**kwargs)` would need each op's keyword names and refuses
+  the inferred attributes a graph op's `node_def` lists; replaying a small
+  graph op by op (`tf_backend/eager_replay.py`: weight initializers) has
+  exactly the op type, the inputs in order and the `node_def` attributes.
 - `tape_is_recording`: whether a `GradientTape` may be watching; the direct
   call path above is invisible to tapes, so `K.function` falls back to the
   regular (recorded) call when one is.
@@ -345,6 +351,16 @@ def execute_function(function_name, inputs, attrs, num_outputs):
   except _core._NotOkStatusException as e:  # pylint: disable=protected-access
     # What `tf.function` raises for the same failure: a `tf.errors` class.
     raise _core._status_to_exception(e) from None  # pylint: disable=protected-access
+
+
+def execute_op(op_type, inputs, attrs, num_outputs):
+  """Runs op `op_type` eagerly on `inputs` with `attrs` (name, value, ...).
+
+  Returns:
+    A list of `num_outputs` eager tensors.
+  """
+  _context.context().ensure_initialized()
+  return execute_function(op_type, inputs, attrs, num_outputs)
 
 
 def use_identity_semantics(is_legacy_graph):

@@ -147,33 +147,49 @@ def _while_loop(step_function, inputs, states, constants, mask, go_backwards,
   if mask is not None:
     mask_ta = tf.TensorArray(tf.bool, size=time_steps,
                              element_shape=mask.shape[1:]).unstack(mask)
-  # One step outside the loop gives the output's dtype and static shape.
+  # One step outside the loop gives the output's dtype and static shape (as
+  # legacy Keras did); nothing at run time may depend on its value, or that
+  # extra step would run at every call.
   output_zero, _ = _call_step(step_function, inputs[0], states, constants,
                               learning)
   output_ta = tf.TensorArray(output_zero.dtype, size=time_steps,
                              element_shape=output_zero.shape)
+  # The previous output is only needed to fill masked steps with it.
+  carry_output = mask_ta is not None and not zero_output_for_mask
 
-  def body(time, output_ta, previous_output, *states):
+  def body(time, output_ta, *carried):
+    previous_output, states = (carried[0], carried[1:]) if carry_output else (
+        None, carried)
     output, new_states = _call_step(step_function, input_ta.read(time),
                                     states, constants, learning)
     for new, old in zip(new_states, states):
       new.set_shape(old.shape)
     if mask_ta is not None:
-      fill = (tf.zeros_like(output) if zero_output_for_mask else
-              previous_output)
+      fill = previous_output if carry_output else tf.zeros_like(output)
       output, new_states = _apply_mask(mask_ta.read(time), output, fill,
                                        new_states, states)
     output.set_shape(output_zero.shape)
-    return (time + 1, output_ta.write(time, output), output) + tuple(
-        new_states)
+    carried = ((output,) if carry_output else ()) + tuple(new_states)
+    return (time + 1, output_ta.write(time, output)) + carried
 
+  initial = (_zeros_output(output_zero, inputs),) if carry_output else ()
   results = tf.while_loop(
       lambda time, *_: time < time_steps, body,
-      (tf.constant(0), output_ta, tf.zeros_like(output_zero)) + tuple(states),
+      (tf.constant(0), output_ta) + initial + tuple(states),
       parallel_iterations=32, swap_memory=True)
   outputs = results[1].stack()
   outputs.set_shape(inputs.shape[:2].concatenate(output_zero.shape[1:]))
-  return outputs, list(results[3:])
+  return outputs, list(results[2 + len(initial):])
+
+
+def _zeros_output(output_zero, inputs):
+  """Zeros shaped like a step's output, without computing that step."""
+  if output_zero.shape[1:].is_fully_defined():
+    shape = tf.concat([tf.shape(inputs)[1:2],
+                       tf.constant(output_zero.shape[1:].as_list(), tf.int32)],
+                      0)
+    return tf.zeros(shape, output_zero.dtype)
+  return tf.zeros_like(output_zero)
 
 
 def _rnn(step_function, inputs, initial_states, go_backwards, mask, constants,

@@ -810,4 +810,10 @@ def bias_add(x, bias, data_format=None):
           f'Unexpected bias dimensions: the bias, laid out as {static} '
           f'({data_format}), does not broadcast to the input along axis '
           f'{axis}. Received: {evidence}')
+  if (bias_rank == 1 and not channels_first and x.dtype == bias.dtype and
+      bias_dims[0] == x.shape[-1]):
+    # BiasAdd, as legacy Keras used: Grappler's remapper fuses it with the
+    # MatMul / Conv2D before it (and a Relu / Elu... after) into one kernel
+    # (_FusedMatMul, _FusedConv2D), which `x + bias` does not get.
+    return tf.nn.bias_add(x, bias)
   return x + tf.reshape(bias, shape)

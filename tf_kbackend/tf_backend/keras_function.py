@@ -8,6 +8,7 @@ from tf_kbackend import api_contract
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import graph_options
 
 # Set by tf_kbackend.distribute (the bridge does not import it):
 # distributed_gradients(loss, variables) for a variable list holding
@@ -208,7 +209,7 @@ class Function:
     self._captured = ([] if self._regular_call else
                       list(self._concrete.captured_inputs))
     self._num_outputs = len(self._concrete.outputs)
-    self._attrs = _tf_private.function_call_attrs()
+    self._attrs = graph_options.function_call_attrs()
 
   def _pack(self, results):
     if self._has_sparse_outputs:

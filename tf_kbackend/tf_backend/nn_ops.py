@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_kbackend import config
+from tf_kbackend.tf_backend import fused_norm
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import random_ops
 from tf_kbackend.tf_backend import tensor_utils
@@ -510,11 +511,14 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
         f'integer axes. Received: reduction_axes={reduction_axes!r}.')
   axes = sorted({_check_axis(a, rank, 'normalize_batch_in_training', 'x')
                  for a in reduction_axes})
+  gamma, beta = _as_param(gamma, x), _as_param(beta, x)
+  if fused_norm.applies(x, (gamma, beta), epsilon, axes):
+    return fused_norm.normalize_batch_in_training(x, gamma, beta, epsilon)
   mean, var = tf.nn.moments(x, axes, keepdims=True)
   dims = _dims(x)
   shape = [1 if i in axes else dims[i] for i in range(rank)]
-  gamma = _reshape_param(_as_param(gamma, x), x, shape)
-  beta = _reshape_param(_as_param(beta, x), x, shape)
+  gamma = _reshape_param(gamma, x, shape)
+  beta = _reshape_param(beta, x, shape)
   normed = tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
   return normed, tf.squeeze(mean, axes), tf.squeeze(var, axes)
 
@@ -559,4 +563,7 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
       params = [p if p is None or p.shape.rank != 1 else tf.reshape(p, shape)
                 for p in params]
   mean, var, beta, gamma = params
+  if axis == 3 and fused_norm.applies(x, params, epsilon) and all(
+      p is not None for p in (mean, var)):
+    return fused_norm.batch_normalization(x, mean, var, beta, gamma, epsilon)
   return tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)

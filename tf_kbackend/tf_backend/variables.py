@@ -15,6 +15,8 @@ import tensorflow as tf
 
 from tf_kbackend import _tf_private
 from tf_kbackend import config
+from tf_kbackend.tf_backend import compiler
+from tf_kbackend.tf_backend import eager_replay
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import provenance
 from tf_kbackend.tf_backend import tensor_utils
@@ -141,9 +143,17 @@ def _concrete_initial_value(value, dtype):
   """The initial value as something `tf.Variable` takes, of dtype `dtype`."""
   if graph_lib.is_symbolic(value):
     # Built in the symbolic scope (an initializer inside a layer's build):
-    # evaluate it now; it must not need a feed.
-    from tf_kbackend.tf_backend import session  # pylint: disable=g-import-not-at-top
-    value = session.eval(value)
+    # evaluate it now; it must not need a feed. Op by op when it can (the
+    # same values, without compiling a function per weight).
+    graph = graph_lib.get_graph()
+    replayed = None
+    if isinstance(value, tf.Tensor) and value.graph is graph:
+      replayed = eager_replay.evaluate(value, compiler.capture_map(graph))
+    if replayed is not None:
+      value = replayed
+    else:
+      from tf_kbackend.tf_backend import session  # pylint: disable=g-import-not-at-top
+      value = session.eval(value)
   if isinstance(value, (tf.Tensor, tf.Variable)):
     return tf.cast(value, dtype) if value.dtype != dtype else value
   try:
