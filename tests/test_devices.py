@@ -99,8 +99,8 @@ class TestDeviceScopes:
     with tf.device('/gpu:7'):  # Absent: soft placement runs it anyway.
       z = y + 1.0
     f = K.function([x], [y, z])
-    devices = {op.type: op.device
-               for op in f._concrete.graph.get_operations()}  # pylint: disable=protected-access
+    devices = {node.op: node.device
+               for node in f._concrete.function_def.node_def}  # pylint: disable=protected-access
     assert devices['Sum'] == '/device:CPU:0'
     assert devices['Mul'] == '/device:CPU:0'
     assert devices['AddV2'] == '/device:GPU:7'

@@ -34,9 +34,9 @@ class TestCalling:
     x = K.placeholder(shape=(None, None, 3))
     f = K.function([x], [K.sum(x, axis=-1)])
     concrete = f._concrete  # pylint: disable=protected-access
-    # Traced once, with the placeholder's None dimensions in the signature.
-    assert concrete.structured_input_signature[0][0].shape.as_list() == [
-        None, None, 3]
+    # Made once, with the placeholder's None dimensions in the signature.
+    shape = concrete.function_def.arg_attr[0].attr['_output_shapes']
+    assert tf.TensorShape(shape.list.shape[0]).as_list() == [None, None, 3]
     for batch, time in [(1, 1), (7, 3), (128, 50), (2, 9)]:
       out = f([np.ones((batch, time, 3))])[0]
       assert out.shape == (batch, time) and out[0, 0] == 3.0

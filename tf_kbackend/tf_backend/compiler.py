@@ -39,6 +39,7 @@ import re
 import tensorflow as tf
 
 from tf_kbackend.tf_backend import graph as graph_lib
+from tf_kbackend.tf_backend import graph_function
 
 _ASSIGN_OPS = ('AssignVariableOp', 'AssignAddVariableOp',
                'AssignSubVariableOp')
@@ -200,6 +201,13 @@ def update_shape_error(error, updates, function_name):
       f'changed.')
 
 
+def registered_name(function):
+  """The name under which `compile_subgraph`'s function is registered."""
+  if isinstance(function, graph_function.GraphFunction):
+    return function.name
+  return function.function_def.signature.name
+
+
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                      what, jit_compile=False, sparse_feeds=()):
   """Builds the concrete function computing `fetches` from `feeds`.
@@ -247,6 +255,24 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'{what}: the requested outputs depend on placeholder(s) {listed}, '
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
+  if not jit_compile and graph_function.applicable(needed, feeds, captures):
+    direct = graph_function.build(
+        graph, needed, feeds, fetches, updates, fetch_ops, name,
+        lambda: _traced(graph, captures, feeds, feed_specs, fetches, updates,
+                        fetch_ops, name, jit_compile, imported, needed),
+        check_name=lambda index: f'{_SHAPE_CHECK_NAME}{index}')
+    if direct is not None:
+      return direct
+  return _traced(graph, captures, feeds, feed_specs, fetches, updates,
+                 fetch_ops, name, jit_compile, imported, needed)
+
+
+def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
+            name, jit_compile, imported, needed):
+  """The function as a `tf.function` that imports a copy of the subgraph."""
+  fed_names = {tensor.name for tensor in feeds}
+  symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
+  symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]
   return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
   used_captures = [n for n in captures if n.split(':')[0] in needed]
   graph_def = subgraph_def(graph, without_captures(needed, used_captures,

@@ -201,7 +201,7 @@ class Function:
                       for part in (tensor.indices, tensor.values,
                                    tensor.dense_shape)])
     self._updates_found = found
-    self._function_name = self._concrete.function_def.signature.name
+    self._function_name = compiler.registered_name(self._concrete)
     # A function run on the replicas of a tf.distribute strategy captures
     # values TensorFlow computes at each call (collective instance keys):
     # it takes the regular call, which computes them.
