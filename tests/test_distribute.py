@@ -180,7 +180,7 @@ def _result_line(text):
 def _placements(text):
   """TensorFlow's placement log: compiled op name -> (type, device)."""
   return {name: (op_type, device) for name, op_type, device in re.findall(
-      r'^k/(\S+): \((\w+)\): (\S+)$', text, re.M)}
+      r'^(?:k/)?(\S+): \((\w+)\): (\S+)$', text, re.M)}
 
 
 def test_examples_are_on_the_page():

@@ -60,11 +60,11 @@ def main():
   namespace = runpy.run_path(script, run_name='__main__')
   tf.device = real_device
 
-  graph = namespace['parallel_model'].train_function._concrete.graph  # pylint: disable=protected-access
+  function = namespace['parallel_model'].train_function._concrete  # pylint: disable=protected-access
   placed = {}
-  for op in graph.get_operations():
-    placed.setdefault(op.type, {}).setdefault(op.device, 0)
-    placed[op.type][op.device] += 1
+  for node in function.function_def.node_def:
+    placed.setdefault(node.op, {}).setdefault(node.device, 0)
+    placed[node.op][node.device] += 1
   print('RESULT ' + json.dumps({'listed': listed(), 'placed': placed}),
         flush=True)
 
