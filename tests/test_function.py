@@ -1,10 +1,14 @@
 """K.function: compilation, calling, updates, errors; K.gradients."""
 
+import gc
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tf_kbackend import _tf_private
 import tf_kbackend.tf_backend as K
+from tf_kbackend.tf_backend import graph_function
 
 
 class TestCalling:
@@ -277,3 +281,69 @@ def test_deviation_indexed_slices_outputs_are_dense():
   grad = K.gradients(K.sum(K.gather(table, idx)), [table])[0]
   out = K.function([idx], [grad])([[1, 1, 3]])[0]
   np.testing.assert_array_equal(out, [[0, 0], [2, 2], [0, 0], [1, 1]])
+
+
+class TestGraphFunction:
+  """The function made directly of the Keras graph's ops (graph_function)."""
+
+  def test_is_made_without_copying_the_subgraph(self):
+    x = K.placeholder(shape=(None, 2))
+    w = K.variable([[1.0], [2.0]])
+    y = K.dot(x, w)
+    f = K.function([x], [y])
+    concrete = f._concrete  # pylint: disable=protected-access
+    assert isinstance(concrete, graph_function.GraphFunction)
+    # The Keras graph's op names, no import prefix.
+    names = {node.name for node in concrete.function_def.node_def}
+    assert y.op.name in names
+    np.testing.assert_array_equal(f([np.ones((3, 2))])[0], [[3.0]] * 3)
+
+  def test_is_dropped_from_the_context_with_its_function(self):
+    x = K.placeholder(shape=(2,))
+    f = K.function([x], [x + 1.0])
+    name = f._concrete.name  # pylint: disable=protected-access
+    assert _tf_private.has_function(name)
+    del f
+    gc.collect()
+    assert not _tf_private.has_function(name)
+
+  def test_writes_wait_for_reads_inside_a_conditional(self):
+    v = K.variable(1.0)
+    phase = K.learning_phase()
+    out = K.in_train_phase(lambda: v * 2.0, lambda: v * 3.0)
+    f = K.function([phase], [out], updates=[(v, v + 10.0)])
+    assert float(f([1])[0]) == 2.0 and K.get_value(v) == 11.0
+    assert float(f([0])[0]) == 33.0 and K.get_value(v) == 21.0
+
+  def test_tape_runs_the_traced_equivalent(self):
+    x = K.placeholder(shape=(2,))
+    v = K.variable(0.0)
+    f = K.function([x], [x * 3.0], updates=[K.update_add(v, 1.0)])
+    with tf.GradientTape():
+      out = f([tf.constant([1.0, 2.0])])[0]
+    out2 = f([np.array([1.0, 2.0])])[0]
+    np.testing.assert_array_equal(out, [3.0, 6.0])
+    np.testing.assert_array_equal(out2, out)
+    assert K.get_value(v) == 2.0  # Both paths applied the update.
+    concrete = f._concrete  # pylint: disable=protected-access
+    assert isinstance(concrete.traced(), tf.types.experimental.ConcreteFunction)
+
+  def test_feeding_a_tensor_whose_op_is_needed_takes_the_traced_path(self):
+    x = K.placeholder(shape=(4,))
+    parts = K.symbolic(tf.split)(x, 2)
+    # parts[0] is fed; parts[1] needs the same op: copied, then rebound.
+    f = K.function([x, parts[0]], [parts[0] * 10.0 + K.sum(parts[1])])
+    assert not isinstance(f._concrete, graph_function.GraphFunction)  # pylint: disable=protected-access
+    np.testing.assert_array_equal(
+        f([np.array([1.0, 2.0, 3.0, 4.0]), np.array([5.0, 6.0])])[0],
+        [57.0, 67.0])
+
+  def test_without_registered_library_functions_takes_the_traced_path(
+      self, monkeypatch):
+    x = K.placeholder(shape=())
+    y = K.switch(x > 0.0, lambda: x * 2.0, lambda: x * 3.0)  # An If op.
+    monkeypatch.setattr(_tf_private, 'has_function', lambda name: False)
+    f = K.function([x], [y])
+    monkeypatch.undo()
+    assert not isinstance(f._concrete, graph_function.GraphFunction)  # pylint: disable=protected-access
+    assert float(f([2.0])[0]) == 4.0 and float(f([-1.0])[0]) == -3.0

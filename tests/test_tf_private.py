@@ -295,3 +295,30 @@ def test_keras_graph_has_its_own_collections():
   assert other.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []
   assert tf.compat.v1.get_default_graph().get_collection(
       tf.compat.v1.GraphKeys.GLOBAL_VARIABLES) == []
+
+
+def test_graph_to_function_registers_a_subset_of_a_graphs_ops():
+  graph = tf.Graph()
+  with graph.as_default():
+    x = tf.compat.v1.placeholder(tf.float32, (None, 2), name='x')
+    y = x * 3.0
+    unused = y + 1.0  # Not in the body: left out of the function.
+  name = 'tf_kbackend_probe_graph_to_function'
+  _tf_private.graph_to_function(
+      graph, name, [y.op, y.op.inputs[1].op], [x], [y], [],
+      {'_construction_context': tf.compat.v1.AttrValue(s=b'kEagerRuntime')})
+  try:
+    assert _tf_private.has_function(name)
+    definition = _tf_private.function_def(name)
+    assert {node.op for node in definition.node_def} == {'Mul', 'Const'}
+    assert unused.op.name not in {node.name for node in definition.node_def}
+    # The placeholder's static shape is the argument's.
+    shape = definition.arg_attr[0].attr['_output_shapes'].list.shape[0]
+    assert tf.TensorShape(shape).as_list() == [None, 2]
+    out = _tf_private.execute_function(
+        name, [tf.constant([[1.0, 2.0]])], _tf_private.function_call_attrs(), 1)
+    np.testing.assert_array_equal(out[0].numpy(), [[3.0, 6.0]])
+  finally:
+    _tf_private.remove_function(name)
+  assert not _tf_private.has_function(name)
+  _tf_private.remove_function(name)  # Already gone: nothing happens.
