@@ -270,7 +270,6 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
 def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
             name, jit_compile, imported, needed):
   """The function as a `tf.function` that imports a copy of the subgraph."""
-  fed_names = {tensor.name for tensor in feeds}
   symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
   symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]
   return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
