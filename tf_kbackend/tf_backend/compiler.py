@@ -8,22 +8,30 @@ it:
    tensors, to find the ops needed (TF1 `Session.run` pruning: any tensor
    can be fed, not only placeholders);
 2. refuses, naming them, placeholders that are needed but not fed;
-3. copies those ops (as a `GraphDef`, with the public `import_graph_def`)
-   into a `tf.function` traced once with the feeds' static shapes, so None
-   dimensions never cause a retrace, binding fed tensors to the function's
-   arguments and captured variables to the variables themselves;
-4. applies the updates after every fetch and update value is computed, so
-   outputs see the values from before the call's updates and all updates
-   see the same old values (as `Function` did in legacy Keras: updates ran
-   under control dependencies on the outputs). An update value whose shape
-   is only known at run time (a None dimension) is checked against its
-   variable's shape first, and no variable changes if one differs (TF1
-   refused such assignments; TF2's raw assignment would silently reshape
-   the variable): `update_shape_error` turns the failure into a
-   ValueError naming the variable. Statically known shapes are checked
-   when the updates are built.
+3. makes a function of those ops where they are (`graph_function`): the
+   few ops it adds (an `Identity` per output, the update assignments and
+   their run-time shape checks) are built in the Keras graph, and
+   `TF_GraphToFunction` turns the Keras graph's ops into the registered
+   function, the fed tensors becoming its arguments (their static shapes
+   in the signature, so None dimensions never cause a retrace) and the
+   captured variable handles its captured inputs. With XLA, or when a fed
+   tensor's own op is needed too, the ops are instead copied (as a
+   `GraphDef`, with the public `import_graph_def`) into a `tf.function`
+   traced once with the feeds' static shapes; a recording `GradientTape`
+   also runs that traced equivalent;
+4. applies the updates after every read of their variables, so outputs
+   see the values from before the call's updates and all updates see the
+   same old values (as `Function` did in legacy Keras: updates ran under
+   control dependencies on the outputs); writes to one variable keep the
+   order of the updates. An update value whose shape is only known at
+   run time (a None dimension) is checked against its variable's shape
+   first, and no variable changes if one differs (TF1 refused such
+   assignments; TF2's raw assignment would silently reshape the
+   variable): `update_shape_error` turns the failure into a ValueError
+   naming the variable. Statically known shapes are checked when the
+   updates are built.
 
-The result is a `ConcreteFunction`, called through the thin path of
+The result (a `graph_function.GraphFunction`, or a `ConcreteFunction`) is called through the thin path of
 `_tf_private.execute_function`; with `jit_compile=True` it is compiled by
 XLA. Ops keep the device the Keras graph gave them (`tf.device` scopes
 around their construction), and the placer honours it.
@@ -227,8 +235,10 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
       placeholders (a replicated function cannot split them).
 
   Returns:
-    A `ConcreteFunction` taking one tensor per feed and returning one per
-    fetch.
+    A `graph_function.GraphFunction` (or, traced, a `ConcreteFunction`)
+    taking one tensor per feed (then its `captured_inputs`) and returning
+    one per fetch; `registered_name` gives its name for
+    `_tf_private.execute_function`.
 
   Raises:
     ValueError: if a needed placeholder is not fed.
