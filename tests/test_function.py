@@ -307,6 +307,13 @@ class TestGraphFunction:
     gc.collect()
     assert not _tf_private.has_function(name)
 
+  def test_any_function_name_gives_a_valid_registered_name(self):
+    x = K.placeholder(shape=(2,))
+    f = K.function([x], [x * 2.0], name='étape 1/2')
+    assert f.name == 'étape 1/2'
+    assert f._concrete.name.isascii()  # pylint: disable=protected-access
+    np.testing.assert_array_equal(f([np.ones(2)])[0], [2.0, 2.0])
+
   def test_writes_wait_for_reads_inside_a_conditional(self):
     v = K.variable(1.0)
     phase = K.learning_phase()

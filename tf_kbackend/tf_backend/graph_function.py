@@ -159,7 +159,8 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
       if tensor.name in captures and tensor.op.type == 'Placeholder':
         captured.setdefault(tensor.name, tensor)
   captured = list(captured.values())
-  registered = '__tf_kbackend_' + re.sub(r'\W', '_', name) + f'_{next(_NAMES)}'
+  registered = ('__tf_kbackend_' + re.sub(r'[^A-Za-z0-9_]', '_', name) +
+                f'_{next(_NAMES)}')
   _tf_private.graph_to_function(
       graph, registered, body, list(feeds) + captured, outputs,
       assigns + list(fetch_ops),
