@@ -16,8 +16,10 @@ each update assignment waits, through control dependencies, for every op
 of the body that uses its variable (what automatic control dependencies
 order in a `tf.function`) and for the run-time shape checks of all
 update values, and writes to one variable keep the order of the updates.
-So outputs see the variables from before the call's updates, all updates
-see the same old values, and a failed shape check changes no variable.
+A conditional or loop that uses a variable is waited for through its
+outputs (see `_settled`). So outputs see the variables from before the
+call's updates, all updates see the same old values, and a failed shape
+check changes no variable.
 
 A `GradientTape` cannot see a function called by name; under a recording
 tape, `GraphFunction.__call__` runs the traced equivalent (built once, on
@@ -134,7 +136,7 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
     if checks:
       with tf.control_dependencies(checks):
         gate = [tf.raw_ops.NoOp(name='update_shapes_checked')]
-    assigns, last = [], {}
+    assigns, last, settled = [], {}, {}
     for update, value in zip(updates, new_values):
       extra = {'validate_shape': True} if (
           update.kind == 'AssignVariableOp') else {}
@@ -143,7 +145,7 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
       previous = last.get(resource.name)
       waits = users.get(resource.name, []) + gate + (
           [previous] if previous is not None else [])
-      with tf.control_dependencies(waits):
+      with tf.control_dependencies(_settled(waits, settled)):
         assign = getattr(tf.raw_ops, update.kind)(
             resource=resource, value=value, **extra)
       last[resource.name] = assign
@@ -167,6 +169,35 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
       {'_construction_context': _CONSTRUCTION_CONTEXT})
   return GraphFunction(registered, [captures[t.name] for t in captured],
                        outputs, traced)
+
+
+def _calls_functions(op):
+  for attr in op.node_def.attr.values():
+    if attr.HasField('func') or (attr.HasField('list') and attr.list.func):
+      return True
+  return False
+
+
+def _settled(ops, settled):
+  """What to wait for so that `ops` have done their reads.
+
+  A conditional or loop (an op calling functions) is waited for through an
+  `Identity` of each of its outputs: lowered for the runtime, a control
+  edge from the op itself only waits for its branch or loop to *start*
+  (functions built outside automatic control dependencies, as the Keras
+  graph's are, list no control outputs), while its outputs wait for the
+  values computed in it. `settled` memoizes the identities per op.
+  """
+  waits = []
+  for op in ops:
+    if op.type == 'NoOp' or op.type.startswith('Assign'):
+      waits.append(op)
+      continue
+    if op.name not in settled:
+      settled[op.name] = ([tf.identity(t) for t in op.outputs] or [op]
+                          if _calls_functions(op) else [op])
+    waits.extend(settled[op.name])
+  return waits
 
 
 def _read(graph, variable):
