@@ -38,6 +38,7 @@ import re
 
 import tensorflow as tf
 
+from tf_kbackend.tf_backend import fused_updates
 from tf_kbackend.tf_backend import graph as graph_lib
 
 _ASSIGN_OPS = ('AssignVariableOp', 'AssignAddVariableOp',
@@ -201,7 +202,8 @@ def update_shape_error(error, updates, function_name):
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
-                     what, jit_compile=False, sparse_feeds=()):
+                     what, jit_compile=False, sparse_feeds=(),
+                     fuse_updates=False):
   """Builds the concrete function computing `fetches` from `feeds`.
 
   Args:
@@ -217,6 +219,8 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     jit_compile: compile the function with XLA.
     sparse_feeds: the names of the feeds that are parts of sparse
       placeholders (a replicated function cannot split them).
+    fuse_updates: compute the updates' elementwise arithmetic in an inner
+      XLA function (`fused_updates`; ignored with `jit_compile`).
 
   Returns:
     A `ConcreteFunction` taking one tensor per feed and returning one per
@@ -247,7 +251,23 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'{what}: the requested outputs depend on placeholder(s) {listed}, '
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
-  return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
+  fusion = None
+  if fuse_updates and not jit_compile and symbolic_values:
+    fusion = fused_updates.plan(
+        graph, needed, symbolic_values, fed_names,
+        {t.name for t in symbolic_fetches} | {op.name for op in fetch_ops},
+        subgraph_def)
+  boundary = []
+  if fusion is not None:
+    # The fused ops are not copied; the tensors they read are returned.
+    fused_ids = {id(t) for t in fusion.outputs}
+    imported = [t for t in imported if id(t) not in fused_ids]
+    boundary = [t for t in fusion.boundary
+                if t.name not in fed_names and t.name not in captures]
+    needed = needed_ops([t.op for t in imported + boundary] + list(fetch_ops),
+                        fed_names)
+  return_names = ([t.name for t in imported] + [op.name for op in fetch_ops] +
+                  [t.name for t in boundary])
   used_captures = [n for n in captures if n.split(':')[0] in needed]
   graph_def = subgraph_def(graph, without_captures(needed, used_captures,
                                                    imported))
@@ -264,10 +284,17 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                  if name in consumed}
     for capture_name in used_captures:
       input_map[capture_name] = inner.capture(captures[capture_name])
-    results = iter(tf.graph_util.import_graph_def(
+    results = tf.graph_util.import_graph_def(
         graph_def, input_map=input_map, return_elements=return_names,
-        name=_IMPORT_PREFIX) if return_names else ())
-    values = {id(t): next(results) for t in imported}
+        name=_IMPORT_PREFIX) if return_names else []
+    values = {id(t): r for t, r in zip(imported, results)}
+    if fusion is not None:
+      read = dict(zip((t.name for t in boundary), results[-len(boundary):]
+                      if boundary else []))
+      read.update(fed_values)
+      read.update((t.name, inner.capture(captures[t.name]))
+                  for t in fusion.boundary if t.name in captures)
+      values.update(fusion.call([read[t.name] for t in fusion.boundary]))
     for t in symbolic_fetches + symbolic_values:
       if t.name in fed_values:
         values[id(t)] = fed_values[t.name]

@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from tf_kbackend import _tf_private
 from tf_kbackend import api_contract
+from tf_kbackend import config
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
@@ -196,6 +197,7 @@ class Function:
     self._concrete = compiler.compile_subgraph(
         feed_tensors, feed_specs, flat_fetches, found, other_ops,
         name=self.name, what=description, jit_compile=args.jit_compile,
+        fuse_updates=config.fuse_updates(),
         sparse_feeds=[part.name for tensor in fed
                       if isinstance(tensor, tf.SparseTensor)
                       for part in (tensor.indices, tensor.values,
