@@ -67,7 +67,8 @@ def xla_available():
     if not _xla_available:
       try:
         probe = tf.function(lambda x: x * 2., jit_compile=True)
-        _xla_available.append(float(probe(tf.constant(1.))) == 2.)
+        with tf.init_scope():  # Eagerly, even from inside a graph.
+          _xla_available.append(float(probe(tf.constant(1.))) == 2.)
       except (tf.errors.OpError, NotImplementedError, ValueError):
         _xla_available.append(False)
     return _xla_available[0]
