@@ -254,13 +254,14 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
   fusion = None
   if fuse_updates and not jit_compile and symbolic_values:
     fusion = fused_updates.plan(
-        graph, needed, symbolic_values, fed_names,
+        graph, needed, [u for u in updates if graph_lib.is_symbolic(u.value)],
+        captures, fed_names,
         {t.name for t in symbolic_fetches} | {op.name for op in fetch_ops},
         subgraph_def)
   boundary = []
   if fusion is not None:
     # The fused ops are not copied; the tensors they read are returned.
-    fused_ids = {id(t) for t in fusion.outputs}
+    fused_ids = {id(u.value) for u in fusion.assigned}
     imported = [t for t in imported if id(t) not in fused_ids]
     boundary = [t for t in fusion.boundary
                 if t.name not in fed_names and t.name not in captures]
@@ -288,13 +289,6 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         graph_def, input_map=input_map, return_elements=return_names,
         name=_IMPORT_PREFIX) if return_names else []
     values = {id(t): r for t, r in zip(imported, results)}
-    if fusion is not None:
-      read = dict(zip((t.name for t in boundary), results[-len(boundary):]
-                      if boundary else []))
-      read.update(fed_values)
-      read.update((t.name, inner.capture(captures[t.name]))
-                  for t in fusion.boundary if t.name in captures)
-      values.update(fusion.call([read[t.name] for t in fusion.boundary]))
     for t in symbolic_fetches + symbolic_values:
       if t.name in fed_values:
         values[id(t)] = fed_values[t.name]
@@ -307,8 +301,11 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
       else:
         outputs.append(tf.identity(tf.convert_to_tensor(fetch)))
     new_values = []
+    fused_assigned = {id(u) for u in fusion.assigned} if fusion else ()
     for update in updates:
-      if id(update.value) in values:
+      if id(update) in fused_assigned:
+        new_values.append(None)
+      elif id(update.value) in values:
         new_values.append(values[id(update.value)])
       elif isinstance(update.value, tf.Variable):
         new_values.append(_read_variable(inner, update.value.handle,
@@ -321,7 +318,8 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     # made on any other tensor of that shape.)
     checks = []
     for index, update in enumerate(updates):
-      if (update.shape is not None and update.shape.is_fully_defined() and
+      if (new_values[index] is not None and update.shape is not None and
+          update.shape.is_fully_defined() and
           not new_values[index].shape.is_fully_defined()):
         new_values[index] = tf.ensure_shape(
             new_values[index], update.shape, name=f'{_SHAPE_CHECK_NAME}{index}')
@@ -329,7 +327,16 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     # Created last: automatic control dependencies order each write after
     # every read of the same variable above.
     with tf.control_dependencies(checks):
+      if fusion is not None:
+        read = dict(zip((t.name for t in boundary), results[-len(boundary):]
+                        if boundary else []))
+        read.update(fed_values)
+        read.update((t.name, inner.capture(captures[t.name]))
+                    for t in fusion.boundary if t.name in captures)
+        fusion.call([read[t.name] for t in fusion.boundary])
       for update, value in zip(updates, new_values):
+        if value is None:
+          continue  # Applied by the fused function.
         # validate_shape: refuse the write if a shape slipped through.
         extra = {'validate_shape': True} if (
             update.kind == 'AssignVariableOp') else {}

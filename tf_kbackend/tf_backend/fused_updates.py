@@ -91,20 +91,15 @@ def _qualifies(op, fed_names, protected):
 class Plan:
   """The update arithmetic taken out of a function, and its XLA function."""
 
-  def __init__(self, members, boundary, outputs, function):
+  def __init__(self, members, boundary, assigned, function):
     self.members = members      # Names of the ops computed by `function`.
-    self.boundary = boundary    # Keras-graph tensors it reads, in order.
-    self.outputs = outputs      # Keras-graph tensors it returns, in order.
-    self.function = function    # ConcreteFunction: boundary -> outputs.
+    self.boundary = boundary    # Keras-graph tensors it takes, in order.
+    self.assigned = assigned    # The `Update`s it applies.
+    self.function = function    # ConcreteFunction of the boundary tensors.
 
   def call(self, boundary_values):
-    """Runs the fused arithmetic (in the outer function's graph).
-
-    Returns:
-      A dict from `id()` of each output tensor to its value.
-    """
-    results = self.function(*boundary_values)
-    return {id(t): r for t, r in zip(self.outputs, results)}
+    """Runs the fused arithmetic and its assignments (in the outer graph)."""
+    self.function(*boundary_values)
 
 
 def _members(needed, update_values, fed_names, protected):
@@ -135,13 +130,24 @@ def _members(needed, update_values, fed_names, protected):
   return members
 
 
-def plan(graph, needed, update_values, fed_names, protected, subgraph_def):
+def _variable_read(tensor, captures):
+  """The captured variable handle `tensor` reads, or None."""
+  op = tensor.op
+  if (op.type == 'ReadVariableOp' and not op.control_inputs and
+      not op.device and op.inputs[0].name in captures):
+    return captures[op.inputs[0].name]
+  return None
+
+
+def plan(graph, needed, updates, captures, fed_names, protected,
+         subgraph_def):
   """The fusion of a function's update arithmetic, or None.
 
   Args:
     graph: the Keras graph.
     needed: op name -> op, every op the function copies.
-    update_values: the symbolic new values of its updates.
+    updates: the function's `compiler.Update`s with symbolic values.
+    captures: the Keras graph's captured placeholder names -> eager values.
     fed_names: the names of the fed tensors.
     protected: names of tensors and ops the function returns or runs
       (kept out of the fusion).
@@ -150,10 +156,11 @@ def plan(graph, needed, update_values, fed_names, protected, subgraph_def):
   Returns:
     A `Plan`, or None when too little qualifies or XLA is not available.
   """
-  members = _members(needed, update_values, fed_names, protected)
+  symbolic = [u for u in updates if u.value.op.name in needed]
+  members = _members(needed, [u.value for u in symbolic], fed_names, protected)
   if len(members) < MIN_FUSED_OPS or not xla_available():
     return None
-  boundary, constants, seen = [], [], set()
+  boundary, reads, constants, seen = [], [], [], set()
   for name in sorted(members):
     for tensor in needed[name].inputs:
       producer = tensor.op
@@ -162,25 +169,37 @@ def plan(graph, needed, update_values, fed_names, protected, subgraph_def):
       seen.add(tensor.name)
       if producer.type == 'Const' and tensor.name not in fed_names:
         constants.append(producer)
+      elif (tensor.name not in fed_names and
+            _variable_read(tensor, captures) is not None):
+        reads.append(tensor)
       else:
         boundary.append(tensor)
-  outputs, seen = [], set()
-  for tensor in update_values:
-    if tensor.op.name in members and tensor.name not in seen:
-      seen.add(tensor.name)
-      outputs.append(tensor)
+  assigned = [u for u in symbolic if u.value.op.name in members]
   cluster_def = subgraph_def(
       graph, [needed[name] for name in sorted(members)] + constants)
   boundary_names = [t.name for t in boundary]
-  output_names = [t.name for t in outputs]
+  output_names = [u.value.name for u in assigned]
 
   def fused(*args):
-    return tf.graph_util.import_graph_def(
-        cluster_def, input_map=dict(zip(boundary_names, args)),
-        return_elements=output_names, name=_IMPORT_PREFIX)
+    inner = tf.compat.v1.get_default_graph()
+    input_map = dict(zip(boundary_names, args))
+    # Variables are read here rather than passed in, so that XLA can
+    # update them in place; both reads come before any write.
+    for tensor in reads:
+      input_map[tensor.name] = tf.raw_ops.ReadVariableOp(
+          resource=inner.capture(_variable_read(tensor, captures)),
+          dtype=tensor.dtype)
+    values = tf.graph_util.import_graph_def(
+        cluster_def, input_map=input_map, return_elements=output_names,
+        name=_IMPORT_PREFIX)
+    for update, value in zip(assigned, values):
+      extra = {'validate_shape': True} if (
+          update.kind == 'AssignVariableOp') else {}
+      getattr(tf.raw_ops, update.kind)(
+          resource=inner.capture(update.handle), value=value, **extra)
 
   fused.__name__ = 'tf_kbackend_fused_updates'
   specs = [tf.TensorSpec(t.shape, t.dtype) for t in boundary]
   function = tf.function(fused, input_signature=specs, autograph=False,
                          jit_compile=True).get_concrete_function()
-  return Plan(members, boundary, outputs, function)
+  return Plan(members, boundary, assigned, function)
