@@ -220,11 +220,12 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     sparse_feeds: the names of the feeds that are parts of sparse
       placeholders (a replicated function cannot split them).
     fuse_updates: compute the updates' elementwise arithmetic in an inner
-      XLA function (`fused_updates`; ignored with `jit_compile`).
+      XLA function (`fused_updates`); then None is returned when nothing
+      qualifies (or with `jit_compile`).
 
   Returns:
     A `ConcreteFunction` taking one tensor per feed and returning one per
-    fetch.
+    fetch (None: see `fuse_updates`).
 
   Raises:
     ValueError: if a needed placeholder is not fed.
@@ -234,7 +235,7 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                                      fetch_ops, name, what, jit_compile,
                                      sparse_feeds)
     if replicated is not None:
-      return replicated
+      return None if fuse_updates else replicated
   graph = graph_lib.get_graph()
   captures = capture_map(graph)
   fed_names = {tensor.name for tensor in feeds}
@@ -252,12 +253,16 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
   fusion = None
-  if fuse_updates and not jit_compile and symbolic_values:
+  if fuse_updates:
+    if jit_compile or not symbolic_values:
+      return None
     fusion = fused_updates.plan(
         graph, needed, [u for u in updates if graph_lib.is_symbolic(u.value)],
         captures, fed_names,
         {t.name for t in symbolic_fetches} | {op.name for op in fetch_ops},
         subgraph_def)
+    if fusion is None:
+      return None
   boundary = []
   if fusion is not None:
     # The fused ops are not copied; the tensors they read are returned.
