@@ -219,9 +219,11 @@ class Function:
     # values TensorFlow computes at each call (collective instance keys):
     # it takes the regular call, which computes them.
     self._regular_call = getattr(concrete, compiler.REGULAR_CALL, False)
-    # What the thin call path needs, swapped in one assignment (threads).
+    # What the call path needs, swapped in one assignment (threads); the
+    # concrete function with it, so that a call in flight keeps it
+    # registered when the fused one replaces it.
     self._target = (
-        concrete.function_def.signature.name,
+        concrete, concrete.function_def.signature.name,
         [] if self._regular_call else list(concrete.captured_inputs),
         len(concrete.outputs))
 
@@ -272,10 +274,10 @@ class Function:
       args.extend(convert(self.feed_dict[tensor]))
     if self._fusion_pending is not None and self._calls_seen():
       self._fuse_updates()
+    concrete, function_name, captured, num_outputs = self._target
     try:
       if self._regular_call or _tf_private.tape_is_recording():
-        return self._pack(self._concrete(*args))
-      function_name, captured, num_outputs = self._target
+        return self._pack(concrete(*args))
       args.extend(captured)
       results = _tf_private.execute_function(
           function_name, args, self._attrs, num_outputs)
