@@ -215,6 +215,20 @@ class TestNotFused:
     assert not _xla_functions(f)
     np.testing.assert_array_equal(K.get_value(w), [8., 16.])
 
+  def test_plain_sgd_has_nothing_to_fuse(self):
+    # One multiplication per update: each op is one pass already.
+    x = K.placeholder(shape=(None, 4))
+    weights = [K.variable(np.ones((4, 4)) * (i + 1)) for i in range(5)]
+    h = x
+    for w in weights:
+      h = K.dot(h, w)
+    grads = K.gradients(K.sum(h), weights)
+    f = K.function([x], [], updates=[
+        K.update_sub(w, 0.01 * g) for w, g in zip(weights, grads)])
+    f([np.ones((2, 4))])
+    f([np.ones((2, 4))])
+    assert not _xla_functions(f)
+
   def test_ops_xla_does_not_take_stay_outside(self):
     # String and integer-to-string ops: not elementwise arithmetic.
     x = K.placeholder(shape=(2,))

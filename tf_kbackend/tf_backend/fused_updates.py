@@ -30,7 +30,9 @@ It is on by default and turned off by the environment variable
 `"tf_kbackend_fuse_updates": false` (`tf_kbackend.config.fuse_updates`).
 It is skipped when the whole function is compiled with XLA (`jit_compile`),
 for functions run by a `tf.distribute` strategy, when fewer than
-`MIN_FUSED_OPS` ops qualify, and in a TensorFlow build without XLA.
+`MIN_FUSED_OPS` ops qualify or fewer than two per fused update (plain
+SGD's `p - lr * g`: nothing to fuse), and in a TensorFlow build without
+XLA.
 """
 
 import threading
@@ -158,7 +160,11 @@ def plan(graph, needed, updates, captures, fed_names, protected,
   """
   symbolic = [u for u in updates if u.value.op.name in needed]
   members = _members(needed, [u.value for u in symbolic], fed_names, protected)
-  if len(members) < MIN_FUSED_OPS or not xla_available():
+  assigned = [u for u in symbolic if u.value.op.name in members]
+  # One op per update (plain SGD's `p - lr * g`) has nothing to fuse: each
+  # op is already one pass over the data, and the XLA call costs more.
+  if (len(members) < max(MIN_FUSED_OPS, 2 * len(assigned)) or
+      not xla_available()):
     return None
   boundary, reads, constants, seen = [], [], [], set()
   for name in sorted(members):
@@ -174,7 +180,6 @@ def plan(graph, needed, updates, captures, fed_names, protected,
         reads.append(tensor)
       else:
         boundary.append(tensor)
-  assigned = [u for u in symbolic if u.value.op.name in members]
   cluster_def = subgraph_def(
       graph, [needed[name] for name in sorted(members)] + constants)
   boundary_names = [t.name for t in boundary]
