@@ -229,6 +229,17 @@ class TestNotFused:
     f([np.ones((2, 4))])
     assert not _xla_functions(f)
 
+  def test_random_ops_keep_their_sequence(self):
+    # Recompiling would restart a seeded random op's draws (TF1 continued).
+    w = K.variable(np.zeros(4))
+    noise = K.random_uniform((4,), seed=3)
+    f = K.function([], [noise], updates=[
+        K.update(w, K.sqrt(w * w + 1.) * 2. - noise)])
+    draws = [f([])[0] for _ in range(3)]
+    assert not _xla_functions(f)
+    assert not np.array_equal(draws[0], draws[1])
+    assert not np.array_equal(draws[1], draws[2])
+
   def test_ops_xla_does_not_take_stay_outside(self):
     # String and integer-to-string ops: not elementwise arithmetic.
     x = K.placeholder(shape=(2,))

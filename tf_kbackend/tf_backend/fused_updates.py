@@ -10,29 +10,35 @@ loop over the data; compiling the whole function with XLA would also move
 the convolutions and matrix products to XLA's CPU kernels, which are
 slower than TensorFlow's oneDNN ones.
 
-So `K.function` takes out the update arithmetic only: the ops that
+So, from its second call (a function called once never pays XLA's
+compilation), `K.function` is compiled once more with the update
+arithmetic taken out: the ops that
 
 - lead to an update's new value, through elementwise ops of the list
   below on real, integer or boolean tensors of fully known shapes,
 - are needed by nothing else (no fetch, no other op, no control edge),
-- carry no device and no control inputs,
+- carry no device and no control inputs.
 
-and computes them in an inner `tf.function(jit_compile=True)` called by the
-outer function: its inputs are the tensors the arithmetic reads (gradients,
-variable values read outside, learning rates...), its outputs the new
-values. Variable reads and writes stay in the outer function, in the same
-order as before; matrix products, convolutions and reductions stay on
-TensorFlow's kernels. The results equal the unfused ones up to float32
-rounding (XLA may evaluate `a / sqrt(b)` as `a * rsqrt(b)`, for example).
+They run in an inner `tf.function(jit_compile=True)` that takes the other
+tensors they read (gradients, learning rates...), reads the variables
+they read itself, and assigns the new values: XLA computes each update as
+one loop and writes it in place. The outer function calls it after its own
+reads and the update-shape checks, so outputs and update values still see
+the values from before the call. Matrix products, convolutions and
+reductions stay on TensorFlow's kernels. The results equal the unfused
+ones up to float32 rounding (XLA may evaluate `a / sqrt(b)` as
+`a * rsqrt(b)`, for example).
 
 It is on by default and turned off by the environment variable
 `TF_KBACKEND_FUSE_UPDATES=0` or the keras.json key
 `"tf_kbackend_fuse_updates": false` (`tf_kbackend.config.fuse_updates`).
-It is skipped when the whole function is compiled with XLA (`jit_compile`),
-for functions run by a `tf.distribute` strategy, when fewer than
-`MIN_FUSED_OPS` ops qualify or fewer than two per fused update (plain
-SGD's `p - lr * g`: nothing to fuse), and in a TensorFlow build without
-XLA.
+It is skipped when the whole function is compiled with XLA (`jit_compile`);
+when the function holds ops that keep state in their kernels (random ops:
+dropout, random initializers; recompiling would restart their sequences,
+and a seeded one would repeat its draws); for functions run by a
+`tf.distribute` strategy; when fewer than `MIN_FUSED_OPS` ops qualify or
+fewer than two per fused update (plain SGD's `p - lr * g`: nothing to
+fuse); and in a TensorFlow build without XLA.
 """
 
 import threading
@@ -132,6 +138,19 @@ def _members(needed, update_values, fed_names, protected):
   return members
 
 
+# Stateful ops whose state lives in the variables, not in the kernel:
+# recompiling the function loses nothing.
+_VARIABLE_OPS = frozenset((
+    'AssignAddVariableOp', 'AssignSubVariableOp', 'AssignVariableOp',
+    'Placeholder', 'ReadVariableOp', 'VarHandleOp', 'VarIsInitializedOp'))
+
+
+def _keeps_kernel_state(op):
+  """Whether `op` keeps state in its kernel (a random op's sequence)."""
+  return (op.op_def.is_stateful and op.type not in _VARIABLE_OPS and
+          not op.type.startswith('Resource'))
+
+
 def _variable_read(tensor, captures):
   """The captured variable handle `tensor` reads, or None."""
   op = tensor.op
@@ -158,6 +177,10 @@ def plan(graph, needed, updates, captures, fed_names, protected,
   Returns:
     A `Plan`, or None when too little qualifies or XLA is not available.
   """
+  # The fused function replaces one already called: a random op there
+  # would restart its sequence (a seeded one would repeat its draws).
+  if any(_keeps_kernel_state(op) for op in needed.values()):
+    return None
   symbolic = [u for u in updates if u.value.op.name in needed]
   members = _members(needed, [u.value for u in symbolic], fed_names, protected)
   assigned = [u for u in symbolic if u.value.op.name in members]
