@@ -240,6 +240,31 @@ class TestNotFused:
     assert not np.array_equal(draws[0], draws[1])
     assert not np.array_equal(draws[1], draws[2])
 
+  def test_random_ops_inside_control_flow_count(self):
+    flag = K.placeholder(shape=(), dtype='bool')
+    w = K.variable(np.zeros(4))
+    noise = K.switch(flag, lambda: K.random_uniform((4,), seed=3),
+                     lambda: K.zeros((4,)))
+    f = K.function([flag], [noise], updates=[
+        K.update(w, K.sqrt(w * w + 1.) * 2. - noise)])
+    draws = [f([True])[0] for _ in range(3)]
+    assert not _xla_functions(f)
+    assert not np.array_equal(draws[0], draws[1])
+
+  def test_control_flow_without_random_ops_is_fused(self):
+    flag = K.placeholder(shape=(), dtype='bool')
+    w = K.variable(np.ones(4))
+    scale = K.switch(flag, lambda: w * 2., lambda: w * 3.)
+    f = K.function([flag], [], updates=[
+        K.update(w, K.sqrt(w * w + 1.) * 2. - scale)])
+    expected = np.ones(4)
+    for value in [True, False, True]:
+      f([value])
+      expected = (np.sqrt(expected ** 2 + 1.) * 2. -
+                  expected * (2. if value else 3.))
+    assert _xla_functions(f)
+    np.testing.assert_allclose(K.get_value(w), expected, rtol=1e-6)
+
   def test_ops_xla_does_not_take_stay_outside(self):
     # String and integer-to-string ops: not elementwise arithmetic.
     x = K.placeholder(shape=(2,))

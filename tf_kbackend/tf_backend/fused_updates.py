@@ -33,9 +33,9 @@ It is on by default and turned off by the environment variable
 `TF_KBACKEND_FUSE_UPDATES=0` or the keras.json key
 `"tf_kbackend_fuse_updates": false` (`tf_kbackend.config.fuse_updates`).
 It is skipped when the whole function is compiled with XLA (`jit_compile`);
-when the function holds ops that keep state in their kernels (random ops:
-dropout, random initializers; recompiling would restart their sequences,
-and a seeded one would repeat its draws); for functions run by a
+when the function holds random ops, also inside control flow (dropout,
+random initializers: they keep their state in the kernel, and recompiling
+would restart their sequences, a seeded one repeating its draws); for functions run by a
 `tf.distribute` strategy; when fewer than `MIN_FUSED_OPS` ops qualify or
 fewer than two per fused update (plain SGD's `p - lr * g`: nothing to
 fuse); and in a TensorFlow build without XLA.
@@ -138,17 +138,34 @@ def _members(needed, update_values, fed_names, protected):
   return members
 
 
-# Stateful ops whose state lives in the variables, not in the kernel:
-# recompiling the function loses nothing.
-_VARIABLE_OPS = frozenset((
-    'AssignAddVariableOp', 'AssignSubVariableOp', 'AssignVariableOp',
-    'Placeholder', 'ReadVariableOp', 'VarHandleOp', 'VarIsInitializedOp'))
+def _draws(op_type):
+  """Whether ops of this type draw random numbers with state in the kernel."""
+  return (not op_type.startswith('Stateless') and
+          any(word in op_type for word in ('Random', 'TruncatedNormal',
+                                            'Multinomial')))
 
 
-def _keeps_kernel_state(op):
-  """Whether `op` keeps state in its kernel (a random op's sequence)."""
-  return (op.op_def.is_stateful and op.type not in _VARIABLE_OPS and
-          not op.type.startswith('Resource'))
+def _keeps_kernel_state(graph, ops):
+  """Whether any of `ops` (or a function they call) is a random op.
+
+  The fused function replaces one already called: a random op there would
+  restart its sequence (a seeded one would repeat its draws). Functions
+  called by control flow (`If`, `While`...) are looked into: any random op
+  in the graph's function library counts.
+  """
+  if any(_draws(op.type) for op in ops):
+    return True
+  if not any(_calls_functions(op) for op in ops):
+    return False
+  library = graph.as_graph_def().library
+  return any(_draws(node.op) for function in library.function
+             for node in function.node_def)
+
+
+def _calls_functions(op):
+  return any(attr.HasField('func') or (attr.HasField('list') and
+                                       attr.list.func)
+             for attr in op.node_def.attr.values())
 
 
 def _variable_read(tensor, captures):
@@ -177,17 +194,13 @@ def plan(graph, needed, updates, captures, fed_names, protected,
   Returns:
     A `Plan`, or None when too little qualifies or XLA is not available.
   """
-  # The fused function replaces one already called: a random op there
-  # would restart its sequence (a seeded one would repeat its draws).
-  if any(_keeps_kernel_state(op) for op in needed.values()):
-    return None
   symbolic = [u for u in updates if u.value.op.name in needed]
   members = _members(needed, [u.value for u in symbolic], fed_names, protected)
   assigned = [u for u in symbolic if u.value.op.name in members]
   # One op per update (plain SGD's `p - lr * g`) has nothing to fuse: each
   # op is already one pass over the data, and the XLA call costs more.
   if (len(members) < max(MIN_FUSED_OPS, 2 * len(assigned)) or
-      not xla_available()):
+      _keeps_kernel_state(graph, needed.values()) or not xla_available()):
     return None
   boundary, reads, constants, seen = [], [], [], set()
   for name in sorted(members):
