@@ -309,6 +309,17 @@ class TestNotFused:
     assert not _xla_functions(f)
     np.testing.assert_allclose(K.get_value(w), [4.])
 
+  def test_a_failed_fused_compilation_keeps_the_first(self, monkeypatch):
+    def refuse(*args, **kwargs):
+      raise ValueError('injected failure')
+    monkeypatch.setattr(fused_updates, 'plan', refuse)
+    w = K.variable([4.])
+    f = K.function([], [], updates=[K.update(w, K.sqrt(w) * 2. + 0. - 0.)])
+    for _ in range(3):
+      f([])
+    assert not _xla_functions(f)
+    np.testing.assert_allclose(K.get_value(w), [4.])
+
   def test_xla_probe(self):
     assert fused_updates.xla_available() is True
 

@@ -234,7 +234,10 @@ class Function:
       # A function of a graph since cleared keeps its first compilation.
       if pending is None or pending[0] is not graph_lib.get_graph():
         return
-      concrete = compiler.compile_subgraph(**pending[1], fuse_updates=True)
+      try:
+        concrete = compiler.compile_subgraph(**pending[1], fuse_updates=True)
+      except (ValueError, TypeError, NotImplementedError, tf.errors.OpError):
+        return  # An optimization only: the first compilation serves.
       if concrete is not None:
         self._use(concrete)
 
