@@ -40,9 +40,10 @@ def _tensorflow_requirement():
 
 # A `.pth` line Python's `site` runs at start-up: `import
 # tf_kbackend_legacy_hint; tf_kbackend_legacy_hint.install()`, which
-# explains a failed import of legacy Keras when tf_kbackend is not selected
-# (see that module). Wheels carry it at their root, so it lands in
-# site-packages; editable installs do not.
+# explains a failed import of legacy Keras when tf_kbackend is not selected,
+# and makes `TF_KBACKEND_TF1=1` take effect at `import tensorflow` (see that
+# module). Wheels carry it at their root, so it lands in site-packages;
+# editable installs do not.
 _HINT_PTH = 'tf_kbackend_legacy_hint.pth'
 
 

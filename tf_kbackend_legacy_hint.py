@@ -18,6 +18,15 @@ error is re-raised as a `LegacyKerasImportError` (an `ImportError`) whose
 message says how to run the script on tf_kbackend, chained to the original
 error. A successful import is not touched.
 
+The same finder also makes `TF_KBACKEND_TF1=1` (the TF1 names for plain
+`python`, docs/tf1_api.md) take effect at `import tensorflow`: without it,
+the names arrive only when tf_kbackend is imported, so a script using
+`tf.ConfigProto` before its `import keras` would fail. When the variable
+holds a true word at start-up, the finder wraps TensorFlow's loader so
+that, once `tensorflow` has run, `tf_kbackend` is imported (which turns the
+names on). Unset, or with tf_kbackend already imported, `tensorflow` is
+declined like every other name.
+
 Not covered: an editable install of tf_kbackend (`pip install -e`, which
 installs no `.pth` of ours), interpreters started with `-S` or `-I`
 (no site processing), and environments where tf_kbackend is not
@@ -28,9 +37,24 @@ import _thread
 import os
 import sys
 
-__all__ = ['LegacyKerasHint', 'LegacyKerasImportError', 'install']
+__all__ = ['LegacyKerasHint', 'LegacyKerasImportError', 'install',
+           'tf1_requested']
 
 _TF_KBACKEND_NAMES = ('tf_kbackend', 'tf_kbackend.tf_backend')
+# The true words of `$TF_KBACKEND_TF1` (tf_kbackend/config.py; not imported
+# here: this module loads nothing at start-up). Anything else, including an
+# invalid value, leaves the decision to tf_kbackend's own import.
+_TF1_TRUE_WORDS = ('1', 'true', 'yes', 'on')
+
+
+def tf1_requested(environ=None):
+  """Whether `$TF_KBACKEND_TF1` holds a true word (`1`, `true`, `yes`, `on`).
+
+  >>> tf1_requested({'TF_KBACKEND_TF1': ' Yes '}), tf1_requested({})
+  (True, False)
+  """
+  environ = os.environ if environ is None else environ
+  return environ.get('TF_KBACKEND_TF1', '').strip().lower() in _TF1_TRUE_WORDS
 
 
 class LegacyKerasImportError(ImportError):
@@ -117,33 +141,84 @@ class _HintingLoader:
     return getattr(self._loader, name)
 
 
-class LegacyKerasHint:
-  """The `sys.meta_path` finder (see the module doc)."""
+class _TF1NamesLoader:
+  """Runs TensorFlow's real loader, then imports tf_kbackend (module doc)."""
 
-  def __init__(self):
+  def __init__(self, loader):
+    self._loader = loader
+
+  def create_module(self, spec):
+    return self._loader.create_module(spec)
+
+  def exec_module(self, module):
+    module.__loader__ = self._loader
+    if module.__spec__ is not None:
+      module.__spec__.loader = self._loader
+    self._loader.exec_module(module)
+    if 'tf_kbackend' in sys.modules:
+      return
+    import importlib  # pylint: disable=g-import-not-at-top
+    import warnings  # pylint: disable=g-import-not-at-top
+    try:
+      importlib.import_module('tf_kbackend')
+    except Exception as error:  # pylint: disable=broad-except
+      # TensorFlow itself imported fine: the script keeps it, told why the
+      # names it asked for are missing.
+      warnings.warn(
+          'TF_KBACKEND_TF1 asks for the TF1 names, but importing tf_kbackend '
+          f'after TensorFlow failed with {type(error).__name__}: {error}. '
+          'TensorFlow is imported without them.', RuntimeWarning,
+          stacklevel=2)
+
+  def __getattr__(self, name):
+    return getattr(self._loader, name)
+
+
+class LegacyKerasHint:
+  """The `sys.meta_path` finder (see the module doc).
+
+  Args:
+    tf1: whether to import tf_kbackend right after `tensorflow` (the TF1
+      names asked for by `$TF_KBACKEND_TF1`).
+  """
+
+  def __init__(self, tf1=False):
     self._busy = set()  # Threads asking the other finders right now.
+    self.tf1 = tf1
 
   def find_spec(self, fullname, path=None, target=None):
-    if fullname != 'keras' or 'tf_kbackend' in sys.modules:
+    if 'tf_kbackend' in sys.modules:
       return None
+    if fullname == 'keras':
+      spec = self._find_elsewhere(fullname, path, target)
+      if spec is None or spec.loader is None or not _is_legacy_keras(spec):
+        return None
+      spec.loader = _HintingLoader(spec.loader, spec)
+      return spec
+    if fullname == 'tensorflow' and self.tf1:
+      spec = self._find_elsewhere(fullname, path, target)
+      if spec is None or spec.loader is None:
+        return None
+      spec.loader = _TF1NamesLoader(spec.loader)
+      return spec
+    return None
+
+  def _find_elsewhere(self, fullname, path, target):
+    """The spec the finders after this one give, as Python would ask them."""
     thread = _thread.get_ident()
     if thread in self._busy:
       return None
     self._busy.add(thread)
     try:
-      spec = None
       for finder in list(sys.meta_path):
         if finder is self or not hasattr(finder, 'find_spec'):
           continue
         spec = finder.find_spec(fullname, path, target)
         if spec is not None:
-          break
+          return spec
+      return None
     finally:
       self._busy.discard(thread)
-    if spec is None or spec.loader is None or not _is_legacy_keras(spec):
-      return None
-    spec.loader = _HintingLoader(spec.loader, spec)
-    return spec
 
   def invalidate_caches(self):
     pass
@@ -154,6 +229,6 @@ def install():
   for finder in sys.meta_path:
     if isinstance(finder, LegacyKerasHint):
       return finder
-  finder = LegacyKerasHint()
+  finder = LegacyKerasHint(tf1=tf1_requested())
   sys.meta_path.insert(0, finder)
   return finder

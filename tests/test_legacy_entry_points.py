@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import tf_kbackend_legacy_hint as hint
@@ -250,3 +251,56 @@ def test_the_hint_declines_everything_but_legacy_keras(tmp_path):
   message = hint.hint_message(spec, ImportError('boom'))
   assert message.startswith('Keras 2.1.6 (legacy multi-backend Keras')
   assert 'ImportError: boom' in message
+
+
+# --- TF_KBACKEND_TF1=1 at `import tensorflow`, through the same .pth line ---
+
+_TF1_PROBE = '''
+import site, sys
+site.addsitedir({site!r})
+import tensorflow as tf
+print('tf_kbackend' in sys.modules, hasattr(tf, 'ConfigProto'))
+if hasattr(tf, 'ConfigProto'):
+  config = tf.ConfigProto()
+  config.gpu_options.allow_growth = True
+  x = tf.placeholder(tf.float32, [None])
+  with tf.Session(config=config) as sess:
+    print(sess.run(tf.log(x) * 2, feed_dict={{x: [1.0, 2.0]}}).tolist())
+'''
+
+
+def test_tf1_names_at_import_tensorflow_with_the_pth_line(tmp_path,
+                                                           built_site):
+  # A TF1 script that uses TF1 names before any `import keras`.
+  processes = {}
+  for value in ('1', None):
+    home = tmp_path / f'tf1_{value}'
+    home.mkdir()
+    env = _env(home)
+    env.pop('TF_KBACKEND_TF1', None)
+    if value is not None:
+      env['TF_KBACKEND_TF1'] = value
+    processes[value] = subprocess.Popen(
+        [sys.executable, '-c', _TF1_PROBE.format(site=str(built_site))],
+        env=env, cwd=str(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+  outcomes = {value: process.communicate(timeout=600) + (process.returncode,)
+              for value, process in processes.items()}
+  stdout, stderr, returncode = outcomes['1']
+  assert returncode == 0, stderr[-3000:]
+  lines = stdout.split('\n')
+  assert lines[0] == 'True True'
+  log2 = float(np.log(np.float32(2.0)) * 2)
+  assert np.allclose(json.loads(lines[1]), [0.0, log2], rtol=1e-6)
+  # Unset: TensorFlow alone, as without tf_kbackend (nothing imported).
+  stdout, stderr, returncode = outcomes[None]
+  assert returncode == 0, stderr[-3000:]
+  assert stdout.split('\n')[0] == 'False False'
+
+
+def test_tf1_requested_reads_the_true_words_only():
+  for value in ('1', 'true', ' ON ', 'yes'):
+    assert hint.tf1_requested({'TF_KBACKEND_TF1': value})
+  for value in ('0', 'false', '', 'maybe'):
+    assert not hint.tf1_requested({'TF_KBACKEND_TF1': value})
+  assert not hint.tf1_requested({})

@@ -116,6 +116,9 @@ _FLAG_STRINGS = {'1': True, 'true': True, 'yes': True, 'on': True,
 OWN_SETTINGS = {
     # K.function's default for jit_compile (XLA); see docs/distribute.md.
     'tf_kbackend_jit_compile': ('TF_KBACKEND_JIT_COMPILE', _check_flag, False),
+    # K.function computes update arithmetic with XLA; see docs/performance.md.
+    'tf_kbackend_fuse_updates': ('TF_KBACKEND_FUSE_UPDATES', _check_flag,
+                                 True),
 }
 _own_settings = {key: default for key, (_, _, default) in OWN_SETTINGS.items()}
 
@@ -365,6 +368,43 @@ def set_jit_compile(value):
     raise ValueError(
         f'set_jit_compile expects True or False. Received: {value!r}.')
   _own_settings['tf_kbackend_jit_compile'] = bool(value)
+
+
+def fuse_updates():
+  """Whether `K.function` fuses its update arithmetic with XLA.
+
+  The elementwise ops computing the new values of a function's variable
+  updates (an optimizer's update rule) run as one XLA-compiled function,
+  matrix products and convolutions staying on TensorFlow's kernels
+  (docs/performance.md, "Fused update arithmetic"). From
+  `set_fuse_updates`, else the environment variable
+  `TF_KBACKEND_FUSE_UPDATES` (`1`/`0`, `true`/`false`...), else the
+  keras.json key `"tf_kbackend_fuse_updates"` (true/false), else True.
+  Applies to functions built later.
+
+  >>> fuse_updates()
+  True
+  """
+  return _own_settings['tf_kbackend_fuse_updates']
+
+
+def set_fuse_updates(value):
+  """Sets whether `K.function`s built later fuse their update arithmetic.
+
+  Args:
+    value: True or False.
+
+  Raises:
+    ValueError: for anything but a boolean; the setting is left unchanged.
+
+  >>> set_fuse_updates(False); fuse_updates()
+  False
+  >>> set_fuse_updates(True)
+  """
+  if not isinstance(value, (bool, np.bool_)):
+    raise ValueError(
+        f'set_fuse_updates expects True or False. Received: {value!r}.')
+  _own_settings['tf_kbackend_fuse_updates'] = bool(value)
 
 
 TF1_ENV = 'TF_KBACKEND_TF1'

@@ -46,6 +46,7 @@ import re
 
 import tensorflow as tf
 
+from tf_kbackend.tf_backend import fused_updates
 from tf_kbackend.tf_backend import graph as graph_lib
 from tf_kbackend.tf_backend import graph_function
 
@@ -217,7 +218,8 @@ def registered_name(function):
 
 
 def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
-                     what, jit_compile=False, sparse_feeds=()):
+                     what, jit_compile=False, sparse_feeds=(),
+                     fuse_updates=False):
   """Builds the concrete function computing `fetches` from `feeds`.
 
   Args:
@@ -233,12 +235,15 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     jit_compile: compile the function with XLA.
     sparse_feeds: the names of the feeds that are parts of sparse
       placeholders (a replicated function cannot split them).
+    fuse_updates: compute the updates' elementwise arithmetic in an inner
+      XLA function (`fused_updates`); then None is returned when nothing
+      qualifies (or with `jit_compile`).
 
   Returns:
     A `graph_function.GraphFunction` (or, traced, a `ConcreteFunction`)
     taking one tensor per feed (then its `captured_inputs`) and returning
     one per fetch; `registered_name` gives its name for
-    `_tf_private.execute_function`.
+    `_tf_private.execute_function` (None: see `fuse_updates`).
 
   Raises:
     ValueError: if a needed placeholder is not fed.
@@ -248,7 +253,7 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
                                      fetch_ops, name, what, jit_compile,
                                      sparse_feeds)
     if replicated is not None:
-      return replicated
+      return None if fuse_updates else replicated
   graph = graph_lib.get_graph()
   captures = capture_map(graph)
   fed_names = {tensor.name for tensor in feeds}
@@ -265,7 +270,8 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
         f'{what}: the requested outputs depend on placeholder(s) {listed}, '
         f'which must be fed: list them among the inputs of K.function (or '
         f'in feed_dict). Fed: {sorted(fed_names) or "nothing"}.')
-  if not jit_compile and graph_function.applicable(needed, feeds, captures):
+  if (not jit_compile and not fuse_updates and
+      graph_function.applicable(needed, feeds, captures)):
     direct = graph_function.build(
         graph, needed, feeds, fetches, updates, fetch_ops, name,
         lambda: _traced(graph, captures, feeds, feed_specs, fetches, updates,
@@ -274,15 +280,37 @@ def compile_subgraph(feeds, feed_specs, fetches, updates, fetch_ops, name,
     if direct is not None:
       return direct
   return _traced(graph, captures, feeds, feed_specs, fetches, updates,
-                 fetch_ops, name, jit_compile, imported, needed)
+                 fetch_ops, name, jit_compile, imported, needed, fuse_updates)
 
 
 def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
-            name, jit_compile, imported, needed):
+            name, jit_compile, imported, needed, fuse_updates=False):
   """The function as a `tf.function` that imports a copy of the subgraph."""
+  fed_names = {tensor.name for tensor in feeds}
   symbolic_fetches = [t for t in fetches if graph_lib.is_symbolic(t)]
   symbolic_values = [u.value for u in updates if graph_lib.is_symbolic(u.value)]
-  return_names = [t.name for t in imported] + [op.name for op in fetch_ops]
+  fusion = None
+  if fuse_updates:
+    if jit_compile or not symbolic_values:
+      return None
+    fusion = fused_updates.plan(
+        graph, needed, [u for u in updates if graph_lib.is_symbolic(u.value)],
+        captures, fed_names,
+        {t.name for t in symbolic_fetches} | {op.name for op in fetch_ops},
+        subgraph_def)
+    if fusion is None:
+      return None
+  boundary = []
+  if fusion is not None:
+    # The fused ops are not copied; the tensors they read are returned.
+    fused_ids = {id(u.value) for u in fusion.assigned}
+    imported = [t for t in imported if id(t) not in fused_ids]
+    boundary = [t for t in fusion.boundary
+                if t.name not in fed_names and t.name not in captures]
+    needed = needed_ops([t.op for t in imported + boundary] + list(fetch_ops),
+                        fed_names)
+  return_names = ([t.name for t in imported] + [op.name for op in fetch_ops] +
+                  [t.name for t in boundary])
   used_captures = [n for n in captures if n.split(':')[0] in needed]
   graph_def = subgraph_def(graph, without_captures(needed, used_captures,
                                                    imported))
@@ -299,10 +327,10 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
                  if name in consumed}
     for capture_name in used_captures:
       input_map[capture_name] = inner.capture(captures[capture_name])
-    results = iter(tf.graph_util.import_graph_def(
+    results = tf.graph_util.import_graph_def(
         graph_def, input_map=input_map, return_elements=return_names,
-        name=_IMPORT_PREFIX) if return_names else ())
-    values = {id(t): next(results) for t in imported}
+        name=_IMPORT_PREFIX) if return_names else []
+    values = {id(t): r for t, r in zip(imported, results)}
     for t in symbolic_fetches + symbolic_values:
       if t.name in fed_values:
         values[id(t)] = fed_values[t.name]
@@ -315,8 +343,11 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
       else:
         outputs.append(tf.identity(tf.convert_to_tensor(fetch)))
     new_values = []
+    fused_assigned = {id(u) for u in fusion.assigned} if fusion else ()
     for update in updates:
-      if id(update.value) in values:
+      if id(update) in fused_assigned:
+        new_values.append(None)
+      elif id(update.value) in values:
         new_values.append(values[id(update.value)])
       elif isinstance(update.value, tf.Variable):
         new_values.append(_read_variable(inner, update.value.handle,
@@ -329,7 +360,8 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
     # made on any other tensor of that shape.)
     checks = []
     for index, update in enumerate(updates):
-      if (update.shape is not None and update.shape.is_fully_defined() and
+      if (new_values[index] is not None and update.shape is not None and
+          update.shape.is_fully_defined() and
           not new_values[index].shape.is_fully_defined()):
         new_values[index] = tf.ensure_shape(
             new_values[index], update.shape, name=f'{_SHAPE_CHECK_NAME}{index}')
@@ -337,7 +369,16 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
     # Created last: automatic control dependencies order each write after
     # every read of the same variable above.
     with tf.control_dependencies(checks):
+      if fusion is not None:
+        read = dict(zip((t.name for t in boundary), results[-len(boundary):]
+                        if boundary else []))
+        read.update(fed_values)
+        read.update((t.name, inner.capture(captures[t.name]))
+                    for t in fusion.boundary if t.name in captures)
+        fusion.call([read[t.name] for t in fusion.boundary])
       for update, value in zip(updates, new_values):
+        if value is None:
+          continue  # Applied by the fused function.
         # validate_shape: refuse the write if a shape slipped through.
         extra = {'validate_shape': True} if (
             update.kind == 'AssignVariableOp') else {}

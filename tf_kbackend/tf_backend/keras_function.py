@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from tf_kbackend import _tf_private
 from tf_kbackend import api_contract
+from tf_kbackend import config
 from tf_kbackend.tf_backend import compiler
 from tf_kbackend.tf_backend import feeds as feeds_lib
 from tf_kbackend.tf_backend import graph as graph_lib
@@ -193,23 +194,56 @@ class Function:
         flat_fetches.append(fetch)
     found, other_ops = _collect_updates(list(updates or []) + list(fetches),
                                         self.name)
-    self._concrete = compiler.compile_subgraph(
-        feed_tensors, feed_specs, flat_fetches, found, other_ops,
-        name=self.name, what=description, jit_compile=args.jit_compile,
+    compile_args = dict(
+        feeds=feed_tensors, feed_specs=feed_specs, fetches=flat_fetches,
+        updates=found, fetch_ops=other_ops, name=self.name, what=description,
+        jit_compile=args.jit_compile,
         sparse_feeds=[part.name for tensor in fed
                       if isinstance(tensor, tf.SparseTensor)
                       for part in (tensor.indices, tensor.values,
                                    tensor.dense_shape)])
     self._updates_found = found
-    self._function_name = compiler.registered_name(self._concrete)
+    self._use(compiler.compile_subgraph(**compile_args))
+    self._attrs = graph_options.function_call_attrs()
+    # The update arithmetic is fused (XLA) when the function is called a
+    # second time: a function called once never pays XLA's compilation.
+    self._fusion_pending = None
+    self._called = False
+    if (found and not args.jit_compile and not self._regular_call and
+        config.fuse_updates()):
+      self._fusion_pending = (graph_lib.get_graph(), compile_args)
+
+  def _use(self, concrete):
+    self._concrete = concrete
     # A function run on the replicas of a tf.distribute strategy captures
     # values TensorFlow computes at each call (collective instance keys):
     # it takes the regular call, which computes them.
-    self._regular_call = getattr(self._concrete, compiler.REGULAR_CALL, False)
-    self._captured = ([] if self._regular_call else
-                      list(self._concrete.captured_inputs))
-    self._num_outputs = len(self._concrete.outputs)
-    self._attrs = graph_options.function_call_attrs()
+    self._regular_call = getattr(concrete, compiler.REGULAR_CALL, False)
+    # What the call path needs, swapped in one assignment (threads); the
+    # concrete function with it, so that a call in flight keeps it
+    # registered when the fused one replaces it.
+    self._target = (
+        concrete, compiler.registered_name(concrete),
+        [] if self._regular_call else list(concrete.captured_inputs),
+        len(concrete.outputs))
+
+  def _fuse_updates(self):
+    """Recompiles with the update arithmetic fused (`fused_updates`)."""
+    with graph_lib.graph_lock():
+      pending, self._fusion_pending = self._fusion_pending, None
+      # A function of a graph since cleared keeps its first compilation.
+      if pending is None or pending[0] is not graph_lib.get_graph():
+        return
+      try:
+        concrete = compiler.compile_subgraph(**pending[1], fuse_updates=True)
+      except (ValueError, TypeError, NotImplementedError, tf.errors.OpError):
+        return  # An optimization only: the first compilation serves.
+      if concrete is not None:
+        self._use(concrete)
+
+  def _calls_seen(self):
+    seen, self._called = self._called, True
+    return seen
 
   def _pack(self, results):
     if self._has_sparse_outputs:
@@ -241,12 +275,15 @@ class Function:
       args.extend(convert(value))
     for convert, tensor in self._fixed_feed_converters:
       args.extend(convert(self.feed_dict[tensor]))
+    if self._fusion_pending is not None and self._calls_seen():
+      self._fuse_updates()
+    concrete, function_name, captured, num_outputs = self._target
     try:
       if self._regular_call or _tf_private.tape_is_recording():
-        return self._pack(self._concrete(*args))
-      args.extend(self._captured)
+        return self._pack(concrete(*args))
+      args.extend(captured)
       results = _tf_private.execute_function(
-          self._function_name, args, self._attrs, self._num_outputs)
+          function_name, args, self._attrs, num_outputs)
     except tf.errors.InvalidArgumentError as e:
       error = compiler.update_shape_error(e, self._updates_found, self.name)
       if error is None:
