@@ -343,6 +343,8 @@ class TestGraphFunction:
     assert K.get_value(v) == 2.0  # Both paths applied the update.
     concrete = f._concrete  # pylint: disable=protected-access
     assert isinstance(concrete.traced(), tf.types.experimental.ConcreteFunction)
+    # Inspected like a ConcreteFunction: the traced equivalent's graph.
+    assert 'Mul' in {op.type for op in concrete.graph.get_operations()}
 
   def test_feeding_a_tensor_whose_op_is_needed_takes_the_traced_path(self):
     x = K.placeholder(shape=(4,))

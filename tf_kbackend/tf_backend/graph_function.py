@@ -56,6 +56,12 @@ class GraphFunction:
   def function_def(self):
     return _tf_private.function_def(self.name)
 
+  @property
+  def graph(self):
+    """The traced equivalent's `FuncGraph` (built on first need), for
+    inspection as a `ConcreteFunction`'s."""
+    return self.traced().graph
+
   def traced(self):
     """The equivalent `ConcreteFunction` (a `GradientTape` records it)."""
     with self._lock:
