@@ -331,6 +331,22 @@ class TestGraphFunction:
       assert float(f([1])[0]) == 2.0 and K.get_value(v) == 11.0
       assert float(f([0])[0]) == 33.0 and K.get_value(v) == 21.0
 
+  def test_traced_writes_wait_for_reads_inside_a_conditional(self):
+    # The traced equivalent (run under a GradientTape; also XLA's and the
+    # fused updates') waits for the conditional's outputs the same way.
+    big = K.constant(np.random.RandomState(0).rand(200, 200), dtype='float32')
+    for _ in range(8):
+      v = K.variable(1.0)
+
+      def train(v=v):
+        return K.sum(K.dot(big, K.dot(big, big))) * 0.0 + v * 2.0
+
+      out = K.in_train_phase(train, lambda v=v: v * 3.0)
+      f = K.function([K.learning_phase()], [out], updates=[(v, v + 10.0)])
+      with tf.GradientTape():
+        assert float(f([1])[0]) == 2.0 and K.get_value(v) == 11.0
+        assert float(f([1])[0]) == 22.0 and K.get_value(v) == 21.0
+
   def test_tape_runs_the_traced_equivalent(self):
     x = K.placeholder(shape=(2,))
     v = K.variable(0.0)

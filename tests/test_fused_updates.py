@@ -138,6 +138,26 @@ class TestSemantics:
                     [[8., 16.], 3.]]
     np.testing.assert_allclose(K.get_value(w), [16., 32.])
 
+  def test_writes_wait_for_reads_inside_a_conditional(self):
+    # The fused call writes `v`, which a learning-phase conditional reads
+    # after heavy work: lowered, a control edge from the conditional only
+    # waits for its branch to start, so the write used to overtake the
+    # read (15 of 60 calls here, before the gate on its outputs).
+    big = K.constant(np.random.RandomState(0).rand(200, 200), dtype='float32')
+    for _ in range(8):
+      v = K.variable(np.ones(50))
+
+      def train(v=v):
+        return K.sum(K.dot(big, K.dot(big, big))) * 0.0 + v * 2.0
+
+      out = K.in_train_phase(train, lambda v=v: v * 3.0)
+      f = K.function([K.learning_phase()], [out],
+                     updates=[(v, K.sqrt(v * v + 1.0) * 1.0 + 10.0)])
+      for _ in range(4):
+        before = K.get_value(v)
+        np.testing.assert_array_equal(f([1])[0], before * 2.0)
+      assert _xla_functions(f)
+
   def test_a_fetched_intermediate_stays_outside_and_is_returned(self):
     w = K.variable([1., 4.])
     m = K.zeros((2,))

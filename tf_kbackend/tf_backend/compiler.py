@@ -309,8 +309,19 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
                 if t.name not in fed_names and t.name not in captures]
     needed = needed_ops([t.op for t in imported + boundary] + list(fetch_ops),
                         fed_names)
+  # Conditionals and loops that use a variable this function writes: the
+  # writes wait for their outputs, not for the ops (lowered, a control edge
+  # from one only waits for its branch or loop to start; see
+  # graph_function.settled_waits). Automatic control dependencies alone let
+  # a write overtake a read inside a learning-phase conditional.
+  written = {id(u.handle) for u in updates}
+  flow_names = sorted(
+      op.name for op in needed.values()
+      if graph_function.calls_functions(op) and any(
+          t.name in captures and id(captures[t.name]) in written
+          for t in op.inputs))
   return_names = ([t.name for t in imported] + [op.name for op in fetch_ops] +
-                  [t.name for t in boundary])
+                  [t.name for t in boundary] + flow_names)
   used_captures = [n for n in captures if n.split(':')[0] in needed]
   graph_def = subgraph_def(graph, without_captures(needed, used_captures,
                                                    imported))
@@ -367,11 +378,17 @@ def _traced(graph, captures, feeds, feed_specs, fetches, updates, fetch_ops,
             new_values[index], update.shape, name=f'{_SHAPE_CHECK_NAME}{index}')
         checks.append(new_values[index])
     # Created last: automatic control dependencies order each write after
-    # every read of the same variable above.
+    # every read of the same variable above; reads inside conditionals and
+    # loops are waited for through one gate on their outputs.
+    first_flow = len(results) - len(flow_names)
+    gate = graph_function.settled_waits(results[first_flow:], {})
+    if gate:
+      checks = checks + [tf.group(*gate)]
     with tf.control_dependencies(checks):
       if fusion is not None:
-        read = dict(zip((t.name for t in boundary), results[-len(boundary):]
-                        if boundary else []))
+        first = first_flow - len(boundary)
+        read = dict(zip((t.name for t in boundary),
+                        results[first:first_flow]))
         read.update(fed_values)
         read.update((t.name, inner.capture(captures[t.name]))
                     for t in fusion.boundary if t.name in captures)

@@ -45,6 +45,8 @@ import threading
 
 import tensorflow as tf
 
+from tf_kbackend.tf_backend import graph_function
+
 # Elementwise ops (and broadcasting ones) that XLA compiles for the dtypes
 # below on every device.
 ELEMENTWISE_OPS = frozenset((
@@ -155,17 +157,11 @@ def _keeps_kernel_state(graph, ops):
   """
   if any(_draws(op.type) for op in ops):
     return True
-  if not any(_calls_functions(op) for op in ops):
+  if not any(graph_function.calls_functions(op) for op in ops):
     return False
   library = graph.as_graph_def().library
   return any(_draws(node.op) for function in library.function
              for node in function.node_def)
-
-
-def _calls_functions(op):
-  return any(attr.HasField('func') or (attr.HasField('list') and
-                                       attr.list.func)
-             for attr in op.node_def.attr.values())
 
 
 def _variable_read(tensor, captures):

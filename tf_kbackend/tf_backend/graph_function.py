@@ -17,7 +17,7 @@ of the body that uses its variable (what automatic control dependencies
 order in a `tf.function`) and for the run-time shape checks of all
 update values, and writes to one variable keep the order of the updates.
 A conditional or loop that uses a variable is waited for through its
-outputs (see `_settled`). So outputs see the variables from before the
+outputs (see `settled_waits`). So outputs see the variables from before the
 call's updates, all updates see the same old values, and a failed shape
 check changes no variable.
 
@@ -151,7 +151,7 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
       previous = last.get(resource.name)
       waits = users.get(resource.name, []) + gate + (
           [previous] if previous is not None else [])
-      with tf.control_dependencies(_settled(waits, settled)):
+      with tf.control_dependencies(settled_waits(waits, settled)):
         assign = getattr(tf.raw_ops, update.kind)(
             resource=resource, value=value, **extra)
       last[resource.name] = assign
@@ -177,14 +177,15 @@ def build(graph, needed, feeds, fetches, updates, fetch_ops, name, traced,
                        outputs, traced)
 
 
-def _calls_functions(op):
+def calls_functions(op):
+  """Whether `op` calls functions (a conditional, a loop, a function call)."""
   for attr in op.node_def.attr.values():
     if attr.HasField('func') or (attr.HasField('list') and attr.list.func):
       return True
   return False
 
 
-def _settled(ops, settled):
+def settled_waits(ops, settled):
   """What to wait for so that `ops` have done their reads.
 
   A conditional or loop (an op calling functions) is waited for through an
@@ -201,7 +202,7 @@ def _settled(ops, settled):
       continue
     if op.name not in settled:
       settled[op.name] = ([tf.identity(t) for t in op.outputs] or [op]
-                          if _calls_functions(op) else [op])
+                          if calls_functions(op) else [op])
     waits.extend(settled[op.name])
   return waits
 
