@@ -113,36 +113,8 @@ def hint_message(spec, error):
       f'docs/legacy_keras.md in tf_kbackend.')
 
 
-class _HintingLoader:
-  """Runs legacy Keras's real loader; explains a failure (see module doc)."""
-
-  def __init__(self, loader, spec):
-    self._loader = loader
-    self._spec = spec
-
-  def create_module(self, spec):
-    return self._loader.create_module(spec)
-
-  def exec_module(self, module):
-    # Tracebacks, inspect and pytest read sources through the real loader.
-    module.__loader__ = self._loader
-    if module.__spec__ is not None:
-      module.__spec__.loader = self._loader
-    try:
-      self._loader.exec_module(module)
-    except Exception as error:
-      name, _ = _configured_backend()
-      if 'tf_kbackend' in sys.modules or name in _TF_KBACKEND_NAMES:
-        raise  # tf_kbackend is in use: the failure is something else.
-      raise LegacyKerasImportError(hint_message(self._spec, error),
-                                   name='keras') from error
-
-  def __getattr__(self, name):
-    return getattr(self._loader, name)
-
-
-class _TF1NamesLoader:
-  """Runs TensorFlow's real loader, then imports tf_kbackend (module doc)."""
+class _WrappingLoader:
+  """Delegates to a module's real loader, which the module keeps."""
 
   def __init__(self, loader):
     self._loader = loader
@@ -150,11 +122,40 @@ class _TF1NamesLoader:
   def create_module(self, spec):
     return self._loader.create_module(spec)
 
-  def exec_module(self, module):
+  def _exec_real(self, module):
+    # Tracebacks, inspect and pytest read sources through the real loader.
     module.__loader__ = self._loader
     if module.__spec__ is not None:
       module.__spec__.loader = self._loader
     self._loader.exec_module(module)
+
+  def __getattr__(self, name):
+    return getattr(self._loader, name)
+
+
+class _HintingLoader(_WrappingLoader):
+  """Runs legacy Keras's real loader; explains a failure (see module doc)."""
+
+  def __init__(self, loader, spec):
+    super().__init__(loader)
+    self._spec = spec
+
+  def exec_module(self, module):
+    try:
+      self._exec_real(module)
+    except Exception as error:
+      name, _ = _configured_backend()
+      if 'tf_kbackend' in sys.modules or name in _TF_KBACKEND_NAMES:
+        raise  # tf_kbackend is in use: the failure is something else.
+      raise LegacyKerasImportError(hint_message(self._spec, error),
+                                   name='keras') from error
+
+
+class _TF1NamesLoader(_WrappingLoader):
+  """Runs TensorFlow's real loader, then imports tf_kbackend (module doc)."""
+
+  def exec_module(self, module):
+    self._exec_real(module)
     if 'tf_kbackend' in sys.modules:
       return
     import importlib  # pylint: disable=g-import-not-at-top
@@ -169,9 +170,6 @@ class _TF1NamesLoader:
           f'after TensorFlow failed with {type(error).__name__}: {error}. '
           'TensorFlow is imported without them.', RuntimeWarning,
           stacklevel=2)
-
-  def __getattr__(self, name):
-    return getattr(self._loader, name)
 
 
 class LegacyKerasHint:

@@ -351,6 +351,13 @@ def jit_compile():
   return _own_settings['tf_kbackend_jit_compile']
 
 
+def _set_own_switch(key, setter, value):
+  """Sets the boolean setting `key`; anything else raises, changing nothing."""
+  if not isinstance(value, (bool, np.bool_)):
+    raise ValueError(f'{setter} expects True or False. Received: {value!r}.')
+  _own_settings[key] = bool(value)
+
+
 def set_jit_compile(value):
   """Sets `K.function`'s default `jit_compile` for functions built later.
 
@@ -364,10 +371,7 @@ def set_jit_compile(value):
   True
   >>> set_jit_compile(False)
   """
-  if not isinstance(value, (bool, np.bool_)):
-    raise ValueError(
-        f'set_jit_compile expects True or False. Received: {value!r}.')
-  _own_settings['tf_kbackend_jit_compile'] = bool(value)
+  _set_own_switch('tf_kbackend_jit_compile', 'set_jit_compile', value)
 
 
 def fuse_updates():
@@ -401,10 +405,7 @@ def set_fuse_updates(value):
   False
   >>> set_fuse_updates(True)
   """
-  if not isinstance(value, (bool, np.bool_)):
-    raise ValueError(
-        f'set_fuse_updates expects True or False. Received: {value!r}.')
-  _own_settings['tf_kbackend_fuse_updates'] = bool(value)
+  _set_own_switch('tf_kbackend_fuse_updates', 'set_fuse_updates', value)
 
 
 TF1_ENV = 'TF_KBACKEND_TF1'
