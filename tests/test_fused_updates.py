@@ -29,16 +29,6 @@ def fresh_graph():
   config.set_fuse_updates(True)
 
 
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-  """A private keras.json directory; the settings are reloaded after."""
-  monkeypatch.setenv('KERAS_HOME', str(tmp_path))
-  monkeypatch.delenv('TF_KBACKEND_FUSE_UPDATES', raising=False)
-  yield tmp_path
-  monkeypatch.undo()
-  config.load_config()
-
-
 def _xla_functions(function):
   """Names of the must-compile functions in `function`'s library."""
   library = function._concrete.graph.as_graph_def().library  # pylint: disable=protected-access

@@ -30,16 +30,6 @@ def fresh_graph():
   K.clear_session()
 
 
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-  """A private keras.json directory; the settings are reloaded after."""
-  monkeypatch.setenv('KERAS_HOME', str(tmp_path))
-  monkeypatch.delenv('TF_KBACKEND_JIT_COMPILE', raising=False)
-  yield tmp_path
-  monkeypatch.undo()
-  config.load_config()
-
-
 def _must_compile(function):
   attr = function._concrete.function_def.attr  # pylint: disable=protected-access
   return '_XlaMustCompile' in attr and attr['_XlaMustCompile'].b

@@ -125,13 +125,6 @@ def needed_ops(fetch_ops, fed_names):
   return needed
 
 
-def _uses_functions(op):
-  for attr in op.node_def.attr.values():
-    if attr.HasField('func') or (attr.HasField('list') and attr.list.func):
-      return True
-  return False
-
-
 def subgraph_def(graph, ops):
   """A `GraphDef` holding `ops` (and the function library if they need it)."""
   graph_def = tf.compat.v1.GraphDef()
@@ -144,7 +137,7 @@ def subgraph_def(graph, ops):
     # for placement, which the function runtime decides anyway.
     if '_class' in node.attr:
       del node.attr['_class']
-    library_needed = library_needed or _uses_functions(op)
+    library_needed = library_needed or graph_function.calls_functions(op)
   if library_needed:
     graph_def.library.CopyFrom(graph.as_graph_def().library)
   return graph_def
